@@ -1,0 +1,6 @@
+//! Storage integration tests: every query on SQLite and on PostgreSQL.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod accounts;
+mod migrations;
+mod tokens;

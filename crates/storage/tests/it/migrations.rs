@@ -1,0 +1,93 @@
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use diesel::prelude::*;
+use diesel::sql_types::Text;
+use lentera_storage::test_support::TestDb;
+use lentera_storage::{AnyConnection, Backend};
+
+fn folder_names(backend: &str) -> BTreeSet<String> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../migrations").join(backend);
+    std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect()
+}
+
+#[test]
+fn both_sets_have_the_same_migrations() {
+    let sqlite = folder_names("sqlite");
+    let postgres = folder_names("postgres");
+    assert!(!sqlite.is_empty());
+    assert_eq!(sqlite, postgres, "migrations/sqlite and migrations/postgres must have matching folders");
+    for name in &sqlite {
+        for backend in ["sqlite", "postgres"] {
+            for file in ["up.sql", "down.sql"] {
+                let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../migrations").join(backend).join(name).join(file);
+                assert!(path.exists(), "{} is missing", path.display());
+            }
+        }
+    }
+}
+
+#[derive(QueryableByName)]
+struct Column {
+    #[diesel(sql_type = Text)]
+    table_name: String,
+    #[diesel(sql_type = Text)]
+    column_name: String,
+}
+
+fn columns(conn: &mut AnyConnection) -> BTreeSet<(String, String)> {
+    let rows: Vec<Column> = match conn {
+        AnyConnection::Sqlite(_) => diesel::sql_query(
+            "SELECT m.name AS table_name, p.name AS column_name FROM sqlite_master m \
+             JOIN pragma_table_info(m.name) p WHERE m.type = 'table' \
+             AND m.name NOT LIKE 'sqlite_%' AND m.name NOT LIKE '__diesel%' AND m.name NOT LIKE '%_fts%'",
+        )
+        .load(conn)
+        .unwrap(),
+        AnyConnection::Postgresql(_) => diesel::sql_query(
+            "SELECT table_name::text AS table_name, column_name::text AS column_name \
+             FROM information_schema.columns WHERE table_schema = current_schema() \
+             AND table_name NOT LIKE '__diesel%'",
+        )
+        .load(conn)
+        .unwrap(),
+    };
+    rows.into_iter().map(|c| (c.table_name, c.column_name)).collect()
+}
+
+/// Same tables and columns on both backends once every migration has run: the schema.rs the
+/// queries are written against fits both.
+#[test]
+fn both_backends_end_with_the_same_tables_and_columns() {
+    let Some(pg) = TestDb::new(Backend::Postgres) else { return };
+    let sqlite = TestDb::new(Backend::Sqlite).unwrap();
+    let a = columns(&mut sqlite.db.conn().unwrap());
+    let b = columns(&mut pg.db.conn().unwrap());
+    assert!(a.contains(&("users".into(), "nip".into())));
+    assert_eq!(a, b);
+}
+
+#[test]
+fn migrating_twice_applies_nothing_the_second_time() {
+    let t = TestDb::new(Backend::Sqlite).unwrap();
+    assert!(t.db.migrate().unwrap().is_empty());
+}
+
+#[test]
+fn urls_pick_the_backend_by_scheme() {
+    use lentera_storage::DatabaseUrl;
+    assert_eq!(DatabaseUrl::parse("data/x.db").unwrap().backend(), Backend::Sqlite);
+    assert_eq!(DatabaseUrl::parse("sqlite://data/x.db").unwrap(), DatabaseUrl::Sqlite("data/x.db".into()));
+    assert_eq!(DatabaseUrl::parse("postgres://u@h/db").unwrap().backend(), Backend::Postgres);
+    assert!(DatabaseUrl::parse("postgress://u@h/db").is_err());
+    assert!(DatabaseUrl::parse("mysql://u@h/db").is_err());
+}
+
+#[test]
+fn an_unreachable_postgres_is_an_error_not_a_sqlite_file() {
+    let err = lentera_storage::Db::connect("postgres://nobody@127.0.0.1:1/none", Some(1)).unwrap_err();
+    assert!(matches!(err, lentera_storage::StorageError::Unavailable(_)), "{err:?}");
+}

@@ -1,0 +1,28 @@
+use lentera_accounts::{Email, Language, Role, RoleGrant};
+use lentera_storage::accounts::{self, NewUser};
+use lentera_storage::tokens::{self, RefreshOutcome};
+use lentera_storage::{both_backends, now};
+
+both_backends!(fn refresh_tokens_rotate_and_reuse_revokes_the_family(t: &TestDb) {
+    let db = &t.db;
+    let user = db.write(|c| accounts::create_user(c, &NewUser {
+        nip: None, name: "Admin".into(), email: Email::parse("admin@x.go.id").unwrap(), opd_id: None,
+        jabatan: String::new(), employment_type: None, language: Language::Id, password_hash: None,
+        roles: vec![RoleGrant::global(Role::Admin)],
+    })).unwrap();
+    let later = now() + chrono::TimeDelta::days(1);
+    db.write(|c| tokens::insert_refresh(c, user, "fam", "h1", later)).unwrap();
+    let first = db.write(|c| tokens::spend_refresh(c, "h1")).unwrap();
+    assert_eq!(first, RefreshOutcome::Valid { user_id: user, family_id: "fam".into() });
+    db.write(|c| tokens::insert_refresh(c, user, "fam", "h2", later)).unwrap();
+    assert!(db.read(|c| tokens::family_alive(c, "fam")).unwrap());
+    // h1 again: a replay. The family dies, h2 with it.
+    assert_eq!(db.write(|c| tokens::spend_refresh(c, "h1")).unwrap(), RefreshOutcome::Reused { user_id: user });
+    assert_eq!(db.write(|c| tokens::spend_refresh(c, "h2")).unwrap(), RefreshOutcome::Revoked);
+    assert!(!db.read(|c| tokens::family_alive(c, "fam")).unwrap());
+    assert_eq!(db.write(|c| tokens::spend_refresh(c, "nope")).unwrap(), RefreshOutcome::Unknown);
+
+    let past = now() - chrono::TimeDelta::seconds(1);
+    db.write(|c| tokens::insert_refresh(c, user, "old", "h3", past)).unwrap();
+    assert_eq!(db.write(|c| tokens::spend_refresh(c, "h3")).unwrap(), RefreshOutcome::Expired);
+});
