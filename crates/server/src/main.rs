@@ -1,1 +1,10 @@
-fn main() {}
+//! `lentera`: the one binary. CLI verbs, configuration, start-up and the HTTP server that
+//! serves the API and the embedded web app.
+
+mod cli;
+mod config;
+mod serve;
+
+fn main() -> std::process::ExitCode {
+    cli::run()
+}

@@ -1,0 +1,248 @@
+use std::io::Read;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use lentera_accounts::{Email, EmploymentType, HrScope, Language, Nip, Role, RoleGrant, parse_user_csv};
+use lentera_storage::Db;
+use lentera_storage::accounts::{self, ImportOptions, NewUser};
+
+use crate::config::Config;
+
+#[derive(Parser)]
+#[command(name = "lentera", version, about = "Lentera: a learning platform for Indonesian civil servants (ASN)")]
+struct Cli {
+    /// TOML configuration file (default: ./lentera.toml if present).
+    #[arg(long, global = true, env = "LENTERA_CONFIG")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the web server (migrates the database first).
+    Serve {
+        /// Address to listen on (overrides LENTERA_BIND).
+        #[arg(long)]
+        bind: Option<String>,
+    },
+    /// Apply pending database migrations.
+    Migrate,
+    /// Manage one user.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Manage users in bulk.
+    Users {
+        #[command(subcommand)]
+        command: UsersCommand,
+    },
+    /// Manage OPDs (agencies).
+    Opd {
+        #[command(subcommand)]
+        command: OpdCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create a user. The password is read from stdin with --password-stdin, otherwise generated
+    /// and printed once.
+    Add {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        nip: Option<String>,
+        /// OPD name (must exist).
+        #[arg(long)]
+        opd: Option<String>,
+        #[arg(long, default_value = "")]
+        jabatan: String,
+        /// PNS or PPPK.
+        #[arg(long)]
+        jenis: Option<String>,
+        /// learner, instructor, mentor, hr, admin (repeatable).
+        #[arg(long = "role", default_value = "learner")]
+        roles: Vec<String>,
+        /// Scope an hr role to the user's OPD.
+        #[arg(long)]
+        hr_scoped: bool,
+        #[arg(long)]
+        password_stdin: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum UsersCommand {
+    /// Import users from a CSV file (columns NIP, nama, email, OPD, jabatan, jenis). Nothing is
+    /// written if any row is bad, unless --skip-invalid.
+    Import {
+        file: PathBuf,
+        #[arg(long)]
+        skip_invalid: bool,
+        #[arg(long)]
+        dry_run: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum OpdCommand {
+    /// Add an OPD.
+    Add {
+        name: String,
+        #[arg(long)]
+        code: Option<String>,
+    },
+}
+
+pub fn run() -> ExitCode {
+    let cli = Cli::parse();
+    let config = match Config::load(cli.config.as_deref()) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            return ExitCode::from(2);
+        }
+    };
+    crate::serve::init_tracing(&config);
+    let result = match cli.command {
+        Command::Serve { bind } => {
+            let mut config = config;
+            if let Some(b) = bind {
+                config.bind = b;
+            }
+            crate::serve::serve(config)
+        }
+        Command::Migrate => open_db(&config).map(|_| ()),
+        Command::User { command: UserCommand::Add { email, name, nip, opd, jabatan, jenis, roles, hr_scoped, password_stdin } } => {
+            user_add(&config, email, name, nip, opd, jabatan, jenis, roles, hr_scoped, password_stdin)
+        }
+        Command::Users { command: UsersCommand::Import { file, skip_invalid, dry_run } } => {
+            return users_import(&config, &file, skip_invalid, dry_run);
+        }
+        Command::Opd { command: OpdCommand::Add { name, code } } => open_db(&config).and_then(|db| {
+            let opd = db.write(|c| accounts::create_opd(c, &name, code.as_deref()))?;
+            println!("{}\t{}", opd.id, opd.name);
+            Ok(())
+        }),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Opens the database and applies pending migrations.
+pub fn open_db(config: &Config) -> anyhow::Result<Db> {
+    let db = Db::connect(&config.database_url, config.database_pool_size).context("cannot open the database")?;
+    let applied = db.migrate().context("cannot migrate the database")?;
+    for m in applied {
+        tracing::info!(migration = %m, "applied migration");
+    }
+    Ok(db)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn user_add(
+    config: &Config,
+    email: String,
+    name: String,
+    nip: Option<String>,
+    opd: Option<String>,
+    jabatan: String,
+    jenis: Option<String>,
+    roles: Vec<String>,
+    hr_scoped: bool,
+    password_stdin: bool,
+) -> anyhow::Result<()> {
+    let db = open_db(config)?;
+    let email = Email::parse(&email)?;
+    let nip = nip.map(|n| Nip::parse(&n)).transpose()?;
+    let employment_type = jenis.map(|j| j.parse::<EmploymentType>()).transpose().map_err(anyhow::Error::msg)?;
+    let opd = match opd {
+        Some(name) => Some(db.read(|c| accounts::find_opd_by_name(c, &name))?.with_context(|| format!("no OPD named {name:?}"))?),
+        None => None,
+    };
+    let roles = roles
+        .iter()
+        .map(|r| {
+            let role: Role = r.parse().map_err(anyhow::Error::msg)?;
+            let scoped = role == Role::Hr && hr_scoped;
+            anyhow::ensure!(!scoped || opd.is_some(), "--hr-scoped needs --opd");
+            Ok(RoleGrant { role, opd: if scoped { opd.as_ref().map(|o| o.id) } else { None } })
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let (password, generated) = if password_stdin {
+        let mut s = String::new();
+        std::io::stdin().read_to_string(&mut s)?;
+        (s.trim_end_matches(['\n', '\r']).to_string(), false)
+    } else {
+        (lentera_api::auth::random_token()[..16].to_string(), true)
+    };
+    lentera_accounts::check_password_policy(&password)?;
+    let hasher = lentera_api::PasswordHasherConfig::new(config.api.argon2).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let hash = hasher.hash(&password).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let new = NewUser {
+        nip,
+        name,
+        email,
+        opd_id: opd.map(|o| o.id),
+        jabatan,
+        employment_type,
+        language: Language::Id,
+        password_hash: Some(hash),
+        roles,
+    };
+    let id = db.write(|c| accounts::create_user(c, &new))?;
+    println!("created user {id}");
+    if generated {
+        println!("password (shown once): {password}");
+    }
+    Ok(())
+}
+
+fn users_import(config: &Config, file: &PathBuf, skip_invalid: bool, dry_run: bool) -> ExitCode {
+    let run = || -> anyhow::Result<bool> {
+        let data = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+        let db = open_db(config)?;
+        let (rows, parse_problems) = parse_user_csv(&data);
+        let scope = HrScope::All;
+        let outcome = db.write(|c| {
+            accounts::import_users(c, &rows, ImportOptions { skip_invalid, scope: &scope, parse_problems, dry_run })
+        })?;
+        match outcome {
+            Ok(o) => {
+                for p in &o.problems {
+                    eprintln!("{}:{}: skipped: {} ({})", file.display(), p.row, p.message, p.code);
+                }
+                let verb = if dry_run { "would import" } else { "imported" };
+                println!("{verb} {} user(s), skipped {}", o.created, o.skipped);
+                Ok(true)
+            }
+            Err(problems) => {
+                for p in &problems {
+                    let col = p.column.as_deref().map(|c| format!(" [{c}]")).unwrap_or_default();
+                    eprintln!("{}:{}:{col} {} ({})", file.display(), p.row, p.message, p.code);
+                }
+                eprintln!("{} problem(s); nothing was imported (use --skip-invalid to import the valid rows)", problems.len());
+                Ok(false)
+            }
+        }
+    };
+    match run() {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::FAILURE,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,107 @@
+//! The typed configuration: defaults, then an optional TOML file, then `LENTERA_*` environment
+//! variables (nested keys with `__`, e.g. `LENTERA_API__ACCESS_TOKEN_TTL_SECS=600`). Every
+//! setting is documented in the README's configuration table.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use lentera_api::ApiConfig;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Config {
+    /// SQLite file path (default) or `postgres://…` URL.
+    pub database_url: String,
+    /// Connections in the pool (default: 8 for SQLite, 16 for PostgreSQL).
+    pub database_pool_size: Option<u32>,
+    /// Address to listen on.
+    pub bind: String,
+    /// Where generated secrets (and the default SQLite database) live.
+    pub data_dir: PathBuf,
+    /// HMAC key for access tokens. Unset: generated on first start into `data_dir/jwt.key`.
+    /// Several instances behind a load balancer must share one value.
+    pub jwt_secret: Option<String>,
+    /// The address users reach the server at (used in e-mails and certificate QR codes).
+    pub public_url: String,
+    /// `pretty` for people, `json` for log collectors.
+    pub log_format: String,
+    /// A tracing filter, e.g. `info` or `lentera=debug,info`.
+    pub log_level: String,
+    /// HTTP worker threads (default: number of cores).
+    pub workers: Option<usize>,
+    /// Serve Prometheus metrics at `/metrics`.
+    pub metrics: bool,
+    pub api: ApiConfig,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            database_url: "data/lentera.db".into(),
+            database_pool_size: None,
+            bind: "127.0.0.1:8080".into(),
+            data_dir: "data".into(),
+            jwt_secret: None,
+            public_url: "http://127.0.0.1:8080".into(),
+            log_format: "pretty".into(),
+            log_level: "info".into(),
+            workers: None,
+            metrics: true,
+            api: ApiConfig::default(),
+        }
+    }
+}
+
+impl Config {
+    /// Loads defaults ← file (if given, or `lentera.toml` if present) ← environment.
+    pub fn load(file: Option<&Path>) -> anyhow::Result<Self> {
+        let mut fig = Figment::from(Serialized::defaults(Config::default()));
+        match file {
+            Some(f) => {
+                anyhow::ensure!(f.exists(), "configuration file {} does not exist", f.display());
+                fig = fig.merge(Toml::file(f));
+            }
+            None if Path::new("lentera.toml").exists() => fig = fig.merge(Toml::file("lentera.toml")),
+            None => {}
+        }
+        fig = fig.merge(Env::prefixed("LENTERA_").split("__").ignore(&["config"]));
+        fig.extract().context("invalid configuration")
+    }
+
+    /// The JWT key: configured, or read from (and on first start generated into) the data dir.
+    pub fn jwt_secret(&self) -> anyhow::Result<Vec<u8>> {
+        if let Some(s) = &self.jwt_secret {
+            anyhow::ensure!(s.len() >= 32, "LENTERA_JWT_SECRET must be at least 32 characters");
+            return Ok(s.as_bytes().to_vec());
+        }
+        let path = self.data_dir.join("jwt.key");
+        if let Ok(existing) = std::fs::read_to_string(&path) {
+            let key = existing.trim();
+            anyhow::ensure!(key.len() >= 32, "{} is too short; delete it to generate a new key", path.display());
+            return Ok(key.as_bytes().to_vec());
+        }
+        std::fs::create_dir_all(&self.data_dir)
+            .with_context(|| format!("cannot create data directory {}", self.data_dir.display()))?;
+        let mut bytes = [0u8; 48];
+        rand::RngCore::fill_bytes(&mut rand::rng(), &mut bytes);
+        let key = hex::encode(bytes);
+        write_private(&path, &key)?;
+        tracing::info!(path = %path.display(), "generated a new JWT signing key");
+        Ok(key.into_bytes())
+    }
+}
+
+fn write_private(path: &Path, contents: &str) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
+    let mut f = opts.open(path).with_context(|| format!("cannot create {}", path.display()))?;
+    f.write_all(contents.as_bytes())?;
+    f.sync_all()?;
+    Ok(())
+}

@@ -1,0 +1,49 @@
+use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
+use anyhow::Context;
+use lentera_api::AppState;
+use tracing_subscriber::EnvFilter;
+
+use crate::config::Config;
+
+pub fn init_tracing(config: &Config) {
+    let filter = EnvFilter::try_from_env("LENTERA_LOG").unwrap_or_else(|_| EnvFilter::new(&config.log_level));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let _ = if config.log_format == "json" { builder.json().try_init() } else { builder.try_init() };
+}
+
+pub fn serve(config: Config) -> anyhow::Result<()> {
+    let db = crate::cli::open_db(&config)?;
+    let secret = config.jwt_secret()?;
+    let state = web::Data::new(AppState::new(db, config.api.clone(), &secret).map_err(|e| anyhow::anyhow!("{e}"))?);
+    let metrics = actix_web_prom::PrometheusMetricsBuilder::new("lentera")
+        .endpoint("/metrics")
+        .build()
+        .map_err(|e| anyhow::anyhow!("metrics: {e}"))?;
+    let metrics_on = config.metrics;
+    let bind = config.bind.clone();
+    let workers = config.workers.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
+    actix_web::rt::System::new().block_on(async move {
+        let server = HttpServer::new(move || {
+            App::new()
+                .wrap(lentera_api::problem_errors())
+                .wrap(actix_web::middleware::Condition::new(metrics_on, metrics.clone()))
+                .wrap(tracing_actix_web::TracingLogger::default())
+                .configure(lentera_api::configure(state.clone()))
+                .default_service(web::to(fallback))
+        })
+        .workers(workers)
+        .bind(&bind)
+        .with_context(|| format!("cannot listen on {bind}"))?;
+        for addr in server.addrs() {
+            tracing::info!("Lentera is listening on http://{addr}");
+        }
+        server.run().await.context("server failed")
+    })
+}
+
+async fn fallback(req: HttpRequest) -> Result<HttpResponse, lentera_api::ApiError> {
+    if req.path().starts_with("/api") {
+        return lentera_api::api_not_found().await;
+    }
+    Ok(HttpResponse::NotFound().content_type("text/plain").body("not found"))
+}
