@@ -30,6 +30,8 @@ enum Command {
     },
     /// Apply pending database migrations.
     Migrate,
+    /// Print the OpenAPI document (the web app's types are generated from it).
+    Openapi,
     /// Manage one user.
     User {
         #[command(subcommand)]
@@ -119,6 +121,9 @@ pub fn run() -> ExitCode {
             crate::serve::serve(config)
         }
         Command::Migrate => open_db(&config).map(|_| ()),
+        Command::Openapi => serde_json::to_string_pretty(&lentera_api::openapi())
+            .map(|s| println!("{s}"))
+            .map_err(anyhow::Error::from),
         Command::User { command: UserCommand::Add { email, name, nip, opd, jabatan, jenis, roles, hr_scoped, password_stdin } } => {
             user_add(&config, email, name, nip, opd, jabatan, jenis, roles, hr_scoped, password_stdin)
         }

@@ -4,6 +4,7 @@
 mod cli;
 mod config;
 mod serve;
+mod web_app;
 
 fn main() -> std::process::ExitCode {
     cli::run()

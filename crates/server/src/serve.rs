@@ -28,6 +28,7 @@ pub fn serve(config: Config) -> anyhow::Result<()> {
                 .wrap(lentera_api::problem_errors())
                 .wrap(actix_web::middleware::Condition::new(metrics_on, metrics.clone()))
                 .wrap(tracing_actix_web::TracingLogger::default())
+                .wrap(actix_web::middleware::Compress::default())
                 .configure(lentera_api::configure(state.clone()))
                 .default_service(web::to(fallback))
         })
@@ -45,5 +46,5 @@ async fn fallback(req: HttpRequest) -> Result<HttpResponse, lentera_api::ApiErro
     if req.path().starts_with("/api") {
         return lentera_api::api_not_found().await;
     }
-    Ok(HttpResponse::NotFound().content_type("text/plain").body("not found"))
+    Ok(crate::web_app::serve(&req))
 }

@@ -497,7 +497,7 @@ pub fn import_users(
     if !problems.is_empty() && !opts.skip_invalid {
         return Ok(Err(problems));
     }
-    let skipped = rows.len() - valid.len();
+    let skipped = problems.iter().map(|p| p.row).filter(|r| *r > 1).collect::<std::collections::BTreeSet<_>>().len();
     if !opts.dry_run {
         for (row, opd) in &valid {
             create_user(

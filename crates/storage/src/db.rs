@@ -146,6 +146,15 @@ impl Db {
         Ok(Self { pool, backend, write_lock: Arc::new(Mutex::new(())) })
     }
 
+    /// A pool that connects on first use, failing each use after `timeout` while the database
+    /// is down (the server's readiness probe then says so, instead of the process not starting).
+    pub fn connect_lazy(url: &str, timeout: Duration) -> Result<Self, StorageError> {
+        let url = DatabaseUrl::parse(url)?;
+        let backend = url.backend();
+        let pool = r2d2::Pool::builder().connection_timeout(timeout).build_unchecked(Manager { url });
+        Ok(Self { pool, backend, write_lock: Arc::new(Mutex::new(())) })
+    }
+
     pub fn backend(&self) -> Backend {
         self.backend
     }
