@@ -49,6 +49,9 @@ impl NipError {
     }
 }
 
+/// Digits 13–14 of a PPPK's NIP: not a month but the marker of a contract (PPPK) appointment.
+const PPPK_MARKER: u32 = 21;
+
 impl Nip {
     /// Parses a NIP, tolerating the spaces people type between its groups
     /// (`19860926 201505 1 001`).
@@ -72,6 +75,9 @@ impl Nip {
             .filter(|d| d.year() >= 1900 && *d <= today)
             .ok_or_else(|| NipError::BirthDate(compact[0..8].to_string()))?;
         let (tmt_year, tmt_month) = (num(8..12) as i32, num(12..14));
+        // PPPK numbers carry "21" where a PNS number has the TMT month: the year of
+        // appointment followed by the PPPK marker.
+        let tmt_month = if tmt_month == PPPK_MARKER { 1 } else { tmt_month };
         let tmt = NaiveDate::from_ymd_opt(tmt_year, tmt_month, 1)
             .filter(|d| d.year() >= 1950)
             // A TMT may be set for the coming months when a formation is announced.
@@ -153,6 +159,12 @@ mod tests {
     }
 
     #[test]
+    fn accepts_the_pppk_marker_in_place_of_the_tmt_month() {
+        let nip = Nip::parse_at("199204052022212002", today()).unwrap();
+        assert_eq!(nip.sex(), Sex::Female);
+    }
+
+    #[test]
     fn tolerates_grouping_spaces() {
         let nip = Nip::parse_at("19860926 201505 2 001", today()).unwrap();
         assert_eq!(nip.as_str(), "198609262015052001");
@@ -168,6 +180,7 @@ mod tests {
             ("198613262015051001", "nip_birth_date"), // month 13
             ("203001012015051001", "nip_birth_date"), // born in the future
             ("198609262015131001", "nip_tmt"),        // TMT month 13
+            ("198609262015221001", "nip_tmt"),        // month 22 is neither a month nor the PPPK marker
             ("198609261999051001", "nip_tmt"),        // started service aged 12
             ("198609262015053001", "nip_sex_digit"),
             ("198609262015051000", "nip_sequence"),

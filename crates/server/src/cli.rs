@@ -27,6 +27,10 @@ enum Command {
         /// Address to listen on (overrides LENTERA_BIND).
         #[arg(long)]
         bind: Option<String>,
+        /// On an empty database, create the regency's OPDs, demo accounts for every role and
+        /// import the sample courses in ./content. For trying Lentera, never for production.
+        #[arg(long)]
+        demo: bool,
     },
     /// Apply pending database migrations.
     Migrate,
@@ -113,12 +117,12 @@ pub fn run() -> ExitCode {
     };
     crate::serve::init_tracing(&config);
     let result = match cli.command {
-        Command::Serve { bind } => {
+        Command::Serve { bind, demo } => {
             let mut config = config;
             if let Some(b) = bind {
                 config.bind = b;
             }
-            crate::serve::serve(config)
+            crate::serve::serve(config, demo)
         }
         Command::Migrate => open_db(&config).map(|_| ()),
         Command::Openapi => serde_json::to_string_pretty(&lentera_api::openapi())

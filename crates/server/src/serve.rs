@@ -11,8 +11,17 @@ pub fn init_tracing(config: &Config) {
     let _ = if config.log_format == "json" { builder.json().try_init() } else { builder.try_init() };
 }
 
-pub fn serve(config: Config) -> anyhow::Result<()> {
+pub fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
     let db = crate::cli::open_db(&config)?;
+    if demo {
+        let password = std::env::var("LENTERA_DEMO_PASSWORD").unwrap_or_else(|_| "Lentera#2026".into());
+        let hasher = lentera_api::PasswordHasherConfig::new(config.api.argon2).map_err(|e| anyhow::anyhow!("{e}"))?;
+        let hash = hasher.hash(&password).map_err(|e| anyhow::anyhow!("{e}"))?;
+        if crate::demo::seed(&db, &hash)? {
+            tracing::info!("demo data created");
+        }
+        crate::demo::print_accounts(&password);
+    }
     let secret = config.jwt_secret()?;
     let state = web::Data::new(AppState::new(db, config.api.clone(), &secret).map_err(|e| anyhow::anyhow!("{e}"))?);
     let metrics = actix_web_prom::PrometheusMetricsBuilder::new("lentera")
