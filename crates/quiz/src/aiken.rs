@@ -19,7 +19,11 @@ use crate::problem::{IdAllocator, ParseOutput, Problem, ProblemCode, title_from_
 /// Parses an Aiken file. Never panics.
 pub fn parse_aiken(source: &str) -> ParseOutput {
     let source = source.strip_prefix('\u{feff}').unwrap_or(source);
-    let mut state = State { out: ParseOutput::default(), ids: IdAllocator::new(), current: None };
+    let mut state = State {
+        out: ParseOutput::default(),
+        ids: IdAllocator::new(),
+        current: None,
+    };
     let mut after_blank = false;
     for (i, raw) in source.split('\n').enumerate() {
         let n = u32::try_from(i + 1).unwrap_or(u32::MAX);
@@ -60,7 +64,10 @@ impl State {
     /// Reports a question that never got its `ANSWER:` line.
     fn unfinished(&mut self, next_line: Option<u32>) {
         if let Some(q) = self.current.take() {
-            let until = next_line.map_or_else(|| "before the file ends".to_string(), |l| format!("before line {l}"));
+            let until = next_line.map_or_else(
+                || "before the file ends".to_string(),
+                |l| format!("before line {l}"),
+            );
             self.out.problems.push(Problem::error(
                 q.line,
                 1,
@@ -78,7 +85,12 @@ impl State {
         }
         match &mut self.current {
             None => {
-                self.current = Some(Pending { line: n, text: vec![line.to_string()], options: Vec::new(), poisoned: false })
+                self.current = Some(Pending {
+                    line: n,
+                    text: vec![line.to_string()],
+                    options: Vec::new(),
+                    poisoned: false,
+                })
             }
             Some(q) if q.poisoned => {}
             Some(q) if q.options.is_empty() => q.text.push(line.to_string()),
@@ -139,7 +151,12 @@ impl State {
 
     fn answer(&mut self, n: u32, answer: &str) {
         let Some(q) = self.current.take() else {
-            self.out.problems.push(Problem::error(n, 1, ProblemCode::OptionWithoutQuestion, "`ANSWER:` without a question"));
+            self.out.problems.push(Problem::error(
+                n,
+                1,
+                ProblemCode::OptionWithoutQuestion,
+                "`ANSWER:` without a question",
+            ));
             return;
         };
         if q.poisoned {
@@ -168,7 +185,11 @@ impl State {
             })
             .collect();
         let valid_shape = !letters.is_empty()
-            && answer.split([',', ' ', ';']).filter(|s| !s.trim().is_empty()).count() == letters.len();
+            && answer
+                .split([',', ' ', ';'])
+                .filter(|s| !s.trim().is_empty())
+                .count()
+                == letters.len();
         if !valid_shape {
             self.out.problems.push(Problem::error(
                 n,
@@ -209,14 +230,27 @@ impl State {
                 _ => 0.0,
             };
             let id: OptionId = unique_option_id(text, choices.iter().map(|c| &c.id));
-            choices.push(Choice { id, text: text.clone(), weight, feedback: None });
+            choices.push(Choice {
+                id,
+                text: text.clone(),
+                weight,
+                feedback: None,
+            });
         }
         let text = q.text.join("\n");
-        let id = self.ids.allocate(None, None, q.line, &mut self.out.problems);
+        let id = self
+            .ids
+            .allocate(None, None, q.line, &mut self.out.problems);
         let kind = if multiple {
-            QuestionKind::MultipleResponse { choices, shuffle: true }
+            QuestionKind::MultipleResponse {
+                choices,
+                shuffle: true,
+            }
         } else {
-            QuestionKind::SingleChoice { choices, shuffle: true }
+            QuestionKind::SingleChoice {
+                choices,
+                shuffle: true,
+            }
         };
         self.out.questions.push(Question {
             id,
@@ -251,7 +285,11 @@ fn option_line(line: &str) -> Option<(char, &str)> {
 
 fn answer_line(line: &str) -> Option<&str> {
     let head = line.get(..7)?;
-    if head.eq_ignore_ascii_case("answer:") { line.get(7..).map(str::trim) } else { None }
+    if head.eq_ignore_ascii_case("answer:") {
+        line.get(7..).map(str::trim)
+    } else {
+        None
+    }
 }
 
 #[cfg(test)]
@@ -266,8 +304,14 @@ mod tests {
         );
         assert!(out.problems.is_empty(), "{:?}", out.problems);
         assert_eq!(out.questions.len(), 2);
-        let QuestionKind::SingleChoice { choices, .. } = &out.questions[0].kind else { panic!() };
-        let right: Vec<_> = choices.iter().filter(|c| c.weight == 1.0).map(|c| c.text.as_str()).collect();
+        let QuestionKind::SingleChoice { choices, .. } = &out.questions[0].kind else {
+            panic!()
+        };
+        let right: Vec<_> = choices
+            .iter()
+            .filter(|c| c.weight == 1.0)
+            .map(|c| c.text.as_str())
+            .collect();
         assert_eq!(right, ["Jakarta"]);
         assert_eq!(out.questions[1].source_line, Some(7));
     }
@@ -277,7 +321,8 @@ mod tests {
         let out = parse_aiken(
             "A. tanpa soal\nANSWER: A\n\nSoal?\nA. satu\nB. dua\nANSWER: D\n\nSoal dua?\nA. x\nB. y\n\nSoal tiga?\nA. x\nA. y\nANSWER: A\n\nSoal empat?\nA. x\nB. y\n",
         );
-        let found: Vec<(u32, ProblemCode)> = out.problems.iter().map(|p| (p.line, p.code)).collect();
+        let found: Vec<(u32, ProblemCode)> =
+            out.problems.iter().map(|p| (p.line, p.code)).collect();
         assert_eq!(
             found,
             [
@@ -296,14 +341,25 @@ mod tests {
     fn multiple_letters_make_multiple_response() {
         let out = parse_aiken("Pilih dua\nA. a\nB. b\nC. c\nANSWER: A, C\n");
         assert_eq!(out.problems.len(), 1);
-        let QuestionKind::MultipleResponse { choices, .. } = &out.questions[0].kind else { panic!() };
-        assert_eq!(choices.iter().map(|c| c.weight).collect::<Vec<_>>(), [0.5, -1.0, 0.5]);
+        let QuestionKind::MultipleResponse { choices, .. } = &out.questions[0].kind else {
+            panic!()
+        };
+        assert_eq!(
+            choices.iter().map(|c| c.weight).collect::<Vec<_>>(),
+            [0.5, -1.0, 0.5]
+        );
     }
 
     #[test]
     fn too_few_options_and_bad_answer_lines() {
         let out = parse_aiken("Satu saja\nA. a\nANSWER: A\n\nSoal\nA. a\nB. b\nANSWER: Jakarta\n");
         let codes: Vec<_> = out.problems.iter().map(|p| (p.line, p.code)).collect();
-        assert_eq!(codes, [(1, ProblemCode::TooFewOptions), (8, ProblemCode::MissingAnswer)]);
+        assert_eq!(
+            codes,
+            [
+                (1, ProblemCode::TooFewOptions),
+                (8, ProblemCode::MissingAnswer)
+            ]
+        );
     }
 }

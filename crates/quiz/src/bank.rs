@@ -55,7 +55,8 @@ impl QuestionBank {
     }
 
     pub fn require(&self, id: &QuestionId) -> Result<&Question, QuizError> {
-        self.get(id).ok_or_else(|| QuizError::UnknownQuestion(id.clone()))
+        self.get(id)
+            .ok_or_else(|| QuizError::UnknownQuestion(id.clone()))
     }
 
     pub fn questions(&self) -> &[Question] {
@@ -75,9 +76,15 @@ impl QuestionBank {
     pub fn in_category<'a>(&'a self, category: &'a str) -> impl Iterator<Item = &'a Question> + 'a {
         let wanted = normalise_category(category);
         self.questions.iter().filter(move |q| {
-            q.category.as_deref().map(normalise_category).is_some_and(|c| {
-                c == wanted || (c.len() > wanted.len() && c.starts_with(&wanted) && c[wanted.len()..].starts_with('/'))
-            })
+            q.category
+                .as_deref()
+                .map(normalise_category)
+                .is_some_and(|c| {
+                    c == wanted
+                        || (c.len() > wanted.len()
+                            && c.starts_with(&wanted)
+                            && c[wanted.len()..].starts_with('/'))
+                })
         })
     }
 }
@@ -123,7 +130,11 @@ mod tests {
             category: category.map(Into::into),
             tags: vec![],
             general_feedback: None,
-            kind: QuestionKind::TrueFalse { correct: true, feedback_true: None, feedback_false: None },
+            kind: QuestionKind::TrueFalse {
+                correct: true,
+                feedback_true: None,
+                feedback_false: None,
+            },
             source_line: None,
         }
     }
@@ -137,9 +148,15 @@ mod tests {
             q("d", None),
         ])
         .unwrap();
-        let ids: Vec<_> = bank.in_category("keuangan").map(|q| q.id.as_str()).collect();
+        let ids: Vec<_> = bank
+            .in_category("keuangan")
+            .map(|q| q.id.as_str())
+            .collect();
         assert_eq!(ids, ["a", "b"]);
-        let ids: Vec<_> = bank.in_category("Keuangan/Anggaran").map(|q| q.id.as_str()).collect();
+        let ids: Vec<_> = bank
+            .in_category("Keuangan/Anggaran")
+            .map(|q| q.id.as_str())
+            .collect();
         assert_eq!(ids, ["b"]);
         assert_eq!(
             QuestionBank::new(vec![q("a", None), q("a", None)]),

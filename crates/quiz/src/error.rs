@@ -1,9 +1,13 @@
 //! Errors of the quiz engine. Parsers do not use these: they report [`crate::Problem`]s with
 //! line numbers and keep going.
 
+use serde::{Deserialize, Serialize};
+
 use crate::ids::QuestionId;
 
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+/// Serialised as `{"code": "unknown_question", "detail": ...}` so an API can pass it on.
+#[derive(Debug, Clone, PartialEq, thiserror::Error, Serialize, Deserialize)]
+#[serde(tag = "code", content = "detail", rename_all = "snake_case")]
 pub enum QuizError {
     #[error("question `{0}` is not in the question bank")]
     UnknownQuestion(QuestionId),
@@ -14,8 +18,14 @@ pub enum QuizError {
     #[error("question `{id}` is invalid: {reason}")]
     InvalidQuestion { id: QuestionId, reason: String },
 
-    #[error("category `{category}` has {available} unused question(s), but {wanted} are to be drawn")]
-    NotEnoughQuestions { category: String, wanted: u32, available: usize },
+    #[error(
+        "category `{category}` has {available} unused question(s), but {wanted} are to be drawn"
+    )]
+    NotEnoughQuestions {
+        category: String,
+        wanted: u32,
+        available: usize,
+    },
 
     #[error("question `{0}` appears more than once in the quiz")]
     QuestionRepeated(QuestionId),
@@ -24,7 +34,11 @@ pub enum QuizError {
     NotInAttempt(QuestionId),
 
     #[error("{points} points is outside 0..={max_points} for question `{question_id}`")]
-    InvalidManualGrade { question_id: QuestionId, points: f64, max_points: f64 },
+    InvalidManualGrade {
+        question_id: QuestionId,
+        points: f64,
+        max_points: f64,
+    },
 
     #[error("invalid quiz settings: {0}")]
     InvalidSpec(String),

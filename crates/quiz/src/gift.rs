@@ -15,14 +15,18 @@
 //! Moodle: plain text whose line breaks are kept.
 
 use crate::model::{
-    BLANK_MARKER, Choice, NumericAnswer, NumericValue, Question, QuestionKind, TextAnswer, TextFormat, build_matching,
-    unique_option_id,
+    BLANK_MARKER, Choice, NumericAnswer, NumericValue, Question, QuestionKind, TextAnswer,
+    TextFormat, build_matching, unique_option_id,
 };
 use crate::problem::{IdAllocator, ParseOutput, Problem, ProblemCode, title_from_text};
 
 /// Parses a GIFT file. Never panics; see [`ParseOutput`].
 pub fn parse_gift(source: &str) -> ParseOutput {
-    let mut parser = Parser { out: ParseOutput::default(), ids: IdAllocator::new(), category: None };
+    let mut parser = Parser {
+        out: ParseOutput::default(),
+        ids: IdAllocator::new(),
+        category: None,
+    };
     let source = source.strip_prefix('\u{feff}').unwrap_or(source);
     let mut block: Vec<(u32, &str)> = Vec::new();
     let mut meta = Meta::default();
@@ -93,11 +97,15 @@ type Skip = ();
 
 impl Parser {
     fn error(&mut self, at: Pos, code: ProblemCode, message: impl Into<String>) {
-        self.out.problems.push(Problem::error(at.0, at.1, code, message));
+        self.out
+            .problems
+            .push(Problem::error(at.0, at.1, code, message));
     }
 
     fn warn(&mut self, at: Pos, code: ProblemCode, message: impl Into<String>) {
-        self.out.problems.push(Problem::warning(at.0, at.1, code, message));
+        self.out
+            .problems
+            .push(Problem::warning(at.0, at.1, code, message));
     }
 
     fn block(&mut self, lines: &[(u32, &str)], meta: Meta) {
@@ -117,7 +125,12 @@ impl Parser {
             return;
         }
         if s[0].c == '$' && !s[0].esc {
-            let word: String = s.iter().skip(1).take_while(|c| c.c.is_ascii_alphabetic()).map(|c| c.c).collect();
+            let word: String = s
+                .iter()
+                .skip(1)
+                .take_while(|c| c.c.is_ascii_alphabetic())
+                .map(|c| c.c)
+                .collect();
             if !word.is_empty() && s.get(word.len() + 1).is_some_and(|c| c.c == ':') {
                 self.warn(
                     start,
@@ -158,7 +171,12 @@ impl Parser {
         // `[format]`, `[id:…]` and `[tag:…]` before the text, in any order.
         let mut format = TextFormat::Moodle;
         while rest.first().is_some_and(|c| c.c == '[' && !c.esc) {
-            let Some(end) = rest.iter().position(|c| (c.c == ']' && !c.esc) || c.c == '\n') else { break };
+            let Some(end) = rest
+                .iter()
+                .position(|c| (c.c == ']' && !c.esc) || c.c == '\n')
+            else {
+                break;
+            };
             if rest[end].c != ']' {
                 break;
             }
@@ -169,7 +187,10 @@ impl Parser {
             } else if lower.starts_with("id:") || lower.starts_with("tag:") {
                 meta.read_markers(&format!("[{inner}]"));
             } else {
-                if !lower.is_empty() && lower.len() <= 12 && lower.chars().all(|c| c.is_ascii_lowercase()) {
+                if !lower.is_empty()
+                    && lower.len() <= 12
+                    && lower.chars().all(|c| c.is_ascii_lowercase())
+                {
                     self.warn(
                         pos(rest, start),
                         ProblemCode::UnknownFormat,
@@ -240,13 +261,19 @@ impl Parser {
                 let t = if trim(after).is_empty() {
                     before.trim().to_string()
                 } else {
-                    format!("{before}{BLANK_MARKER}{}", text(after)).trim().to_string()
+                    format!("{before}{BLANK_MARKER}{}", text(after))
+                        .trim()
+                        .to_string()
                 };
                 (t, Some((&rest[o + 1..c], (rest[o].line, rest[o].col))))
             }
         };
         if question_text.is_empty() || (answer.is_some() && question_text == BLANK_MARKER) {
-            self.error(start, ProblemCode::EmptyQuestion, "the question has no text");
+            self.error(
+                start,
+                ProblemCode::EmptyQuestion,
+                "the question has no text",
+            );
             return Err(());
         }
 
@@ -256,16 +283,28 @@ impl Parser {
             Some((body, brace_at)) => {
                 let mut body = trim(body);
                 if let Some(gf) = rfind(body, "####") {
-                    general_feedback = Some(self.clean(&body[gf + 4..], format)).filter(|f| !f.is_empty());
+                    general_feedback =
+                        Some(self.clean(&body[gf + 4..], format)).filter(|f| !f.is_empty());
                     body = trim(&body[..gf]);
                 }
                 self.answers(body, brace_at, format)?
             }
         };
 
-        let title_text = title.clone().unwrap_or_else(|| title_from_text(&question_text.replace(BLANK_MARKER, "…")));
-        let id = self.ids.allocate(meta.id.as_deref(), title.as_deref(), start.0, &mut self.out.problems);
-        let default_points = if matches!(kind, QuestionKind::Description) { 0.0 } else { 1.0 };
+        let title_text = title
+            .clone()
+            .unwrap_or_else(|| title_from_text(&question_text.replace(BLANK_MARKER, "…")));
+        let id = self.ids.allocate(
+            meta.id.as_deref(),
+            title.as_deref(),
+            start.0,
+            &mut self.out.problems,
+        );
+        let default_points = if matches!(kind, QuestionKind::Description) {
+            0.0
+        } else {
+            1.0
+        };
         self.out.questions.push(Question {
             id,
             title: title_text,
@@ -282,9 +321,17 @@ impl Parser {
     }
 
     /// Reads the inside of `{…}` (general feedback already removed).
-    fn answers(&mut self, body: &[Ch], brace_at: Pos, format: TextFormat) -> Result<QuestionKind, Skip> {
+    fn answers(
+        &mut self,
+        body: &[Ch],
+        brace_at: Pos,
+        format: TextFormat,
+    ) -> Result<QuestionKind, Skip> {
         if body.is_empty() {
-            return Ok(QuestionKind::Essay { response_template: None, grader_info: None });
+            return Ok(QuestionKind::Essay {
+                response_template: None,
+                grader_info: None,
+            });
         }
         if body[0].c == '#' && !body[0].esc {
             return self.numeric(&body[1..], brace_at, format);
@@ -315,21 +362,41 @@ impl Parser {
             let weight = weight.unwrap_or(if seg.marker == '=' { 1.0 } else { 0.0 });
             let (answer, feedback) = self.answer_and_feedback(rest, format);
             if answer.is_empty() {
-                self.error(seg.at, ProblemCode::MissingAnswer, format!("empty answer after `{}`", seg.marker));
+                self.error(
+                    seg.at,
+                    ProblemCode::MissingAnswer,
+                    format!("empty answer after `{}`", seg.marker),
+                );
                 return Err(());
             }
             if choices.iter().any(|c| c.text == answer) {
-                self.warn(seg.at, ProblemCode::DuplicateOption, format!("option `{answer}` appears twice"));
+                self.warn(
+                    seg.at,
+                    ProblemCode::DuplicateOption,
+                    format!("option `{answer}` appears twice"),
+                );
             }
             let id = unique_option_id(&answer, choices.iter().map(|c| &c.id));
-            choices.push(Choice { id, text: answer, weight, feedback });
+            choices.push(Choice {
+                id,
+                text: answer,
+                weight,
+                feedback,
+            });
         }
         let at = pos(body, (1, 1));
         if choices.len() < 2 {
-            self.error(at, ProblemCode::TooFewOptions, "a multiple-choice question needs at least two answers");
+            self.error(
+                at,
+                ProblemCode::TooFewOptions,
+                "a multiple-choice question needs at least two answers",
+            );
             return Err(());
         }
-        let best = choices.iter().map(|c| c.weight).fold(f64::NEG_INFINITY, f64::max);
+        let best = choices
+            .iter()
+            .map(|c| c.weight)
+            .fold(f64::NEG_INFINITY, f64::max);
         if best <= 0.0 {
             self.error(
                 at,
@@ -340,9 +407,16 @@ impl Parser {
         }
         if single {
             if best < 1.0 {
-                self.warn(at, ProblemCode::WeightsDoNotAddUp, "no answer gives full marks (100 %)");
+                self.warn(
+                    at,
+                    ProblemCode::WeightsDoNotAddUp,
+                    "no answer gives full marks (100 %)",
+                );
             }
-            Ok(QuestionKind::SingleChoice { choices, shuffle: true })
+            Ok(QuestionKind::SingleChoice {
+                choices,
+                shuffle: true,
+            })
         } else {
             let positive: f64 = choices.iter().map(|c| c.weight.max(0.0)).sum();
             if (positive - 1.0).abs() > 1e-3 {
@@ -352,11 +426,18 @@ impl Parser {
                     format!(
                         "the positive weights add up to {:.4}%, not 100%: {}",
                         positive * 100.0,
-                        if positive < 1.0 { "full marks are impossible" } else { "scores are capped at 100%" }
+                        if positive < 1.0 {
+                            "full marks are impossible"
+                        } else {
+                            "scores are capped at 100%"
+                        }
                     ),
                 );
             }
-            Ok(QuestionKind::MultipleResponse { choices, shuffle: true })
+            Ok(QuestionKind::MultipleResponse {
+                choices,
+                shuffle: true,
+            })
         }
     }
 
@@ -366,7 +447,11 @@ impl Parser {
         for seg in &segments {
             let (weight, rest) = self.weight(seg.body, seg.at)?;
             if weight.is_some() {
-                self.warn(seg.at, ProblemCode::UnsupportedFeature, "matching pairs cannot have weights; ignored");
+                self.warn(
+                    seg.at,
+                    ProblemCode::UnsupportedFeature,
+                    "matching pairs cannot have weights; ignored",
+                );
             }
             let rest = match rest.iter().position(|c| c.c == '#' && !c.esc) {
                 Some(h) => {
@@ -380,13 +465,21 @@ impl Parser {
                 None => rest,
             };
             let Some(arrow) = find(rest, "->") else {
-                self.error(seg.at, ProblemCode::BadMatchingPair, "a matching pair is written `=prompt -> answer`");
+                self.error(
+                    seg.at,
+                    ProblemCode::BadMatchingPair,
+                    "a matching pair is written `=prompt -> answer`",
+                );
                 return Err(());
             };
             let prompt = self.clean(&rest[..arrow], format);
             let answer = self.clean(&rest[arrow + 2..], format);
             if answer.is_empty() {
-                self.error(seg.at, ProblemCode::BadMatchingPair, "the answer after `->` is empty");
+                self.error(
+                    seg.at,
+                    ProblemCode::BadMatchingPair,
+                    "the answer after `->` is empty",
+                );
                 return Err(());
             }
             entries.push((prompt, answer));
@@ -400,18 +493,41 @@ impl Parser {
             );
             return Err(());
         }
-        Ok(QuestionKind::Matching { pairs, choices, shuffle: true })
+        Ok(QuestionKind::Matching {
+            pairs,
+            choices,
+            shuffle: true,
+        })
     }
 
     fn true_false(&mut self, body: &[Ch], correct: bool, format: TextFormat) -> QuestionKind {
         let parts = split_n(body, '#', 3);
-        let wrong = parts.get(1).map(|p| self.clean(p, format)).filter(|s| !s.is_empty());
-        let right = parts.get(2).map(|p| self.clean(p, format)).filter(|s| !s.is_empty());
-        let (feedback_true, feedback_false) = if correct { (right, wrong) } else { (wrong, right) };
-        QuestionKind::TrueFalse { correct, feedback_true, feedback_false }
+        let wrong = parts
+            .get(1)
+            .map(|p| self.clean(p, format))
+            .filter(|s| !s.is_empty());
+        let right = parts
+            .get(2)
+            .map(|p| self.clean(p, format))
+            .filter(|s| !s.is_empty());
+        let (feedback_true, feedback_false) = if correct {
+            (right, wrong)
+        } else {
+            (wrong, right)
+        };
+        QuestionKind::TrueFalse {
+            correct,
+            feedback_true,
+            feedback_false,
+        }
     }
 
-    fn short_answer(&mut self, body: &[Ch], brace_at: Pos, format: TextFormat) -> Result<QuestionKind, Skip> {
+    fn short_answer(
+        &mut self,
+        body: &[Ch],
+        brace_at: Pos,
+        format: TextFormat,
+    ) -> Result<QuestionKind, Skip> {
         if !has(body, '=') {
             self.error(
                 brace_at,
@@ -432,16 +548,33 @@ impl Parser {
                 self.error(seg.at, ProblemCode::MissingAnswer, "empty answer after `=`");
                 return Err(());
             }
-            answers.push(TextAnswer { text: answer, weight: weight.unwrap_or(1.0), feedback });
+            answers.push(TextAnswer {
+                text: answer,
+                weight: weight.unwrap_or(1.0),
+                feedback,
+            });
         }
         if !answers.iter().any(|a| a.weight > 0.0) {
-            self.error(brace_at, ProblemCode::NoCorrectAnswer, "no accepted answer earns credit");
+            self.error(
+                brace_at,
+                ProblemCode::NoCorrectAnswer,
+                "no accepted answer earns credit",
+            );
             return Err(());
         }
-        Ok(QuestionKind::ShortAnswer { answers, case_sensitive: false, normalise_whitespace: true })
+        Ok(QuestionKind::ShortAnswer {
+            answers,
+            case_sensitive: false,
+            normalise_whitespace: true,
+        })
     }
 
-    fn numeric(&mut self, body: &[Ch], brace_at: Pos, format: TextFormat) -> Result<QuestionKind, Skip> {
+    fn numeric(
+        &mut self,
+        body: &[Ch],
+        brace_at: Pos,
+        format: TextFormat,
+    ) -> Result<QuestionKind, Skip> {
         let mut body = trim(body);
         // `~…#feedback` at the end: feedback for any other number.
         let mut other_feedback = None;
@@ -470,7 +603,11 @@ impl Parser {
             if !trim(&body[..first]).is_empty() {
                 out.push((trim(&body[..first]), pos(body, brace_at)));
             }
-            out.extend(self.segments(&body[first..], &['='], "answer").into_iter().map(|s| (s.body, s.at)));
+            out.extend(
+                self.segments(&body[first..], &['='], "answer")
+                    .into_iter()
+                    .map(|s| (s.body, s.at)),
+            );
             out
         } else if body.is_empty() {
             Vec::new()
@@ -478,7 +615,11 @@ impl Parser {
             vec![(body, pos(body, brace_at))]
         };
         if pieces.is_empty() {
-            self.error(brace_at, ProblemCode::MissingAnswer, "a numeric question needs a number, e.g. `{#5:0.5}` or `{#1..5}`");
+            self.error(
+                brace_at,
+                ProblemCode::MissingAnswer,
+                "a numeric question needs a number, e.g. `{#5:0.5}` or `{#1..5}`",
+            );
             return Err(());
         }
         let mut answers = Vec::new();
@@ -488,23 +629,42 @@ impl Parser {
             let value = match parse_numeric_answer(&value_text) {
                 Ok(v) => v,
                 Err(why) => {
-                    self.error(at, ProblemCode::BadNumeric, format!("`{value_text}` is not a numeric answer: {why}"));
+                    self.error(
+                        at,
+                        ProblemCode::BadNumeric,
+                        format!("`{value_text}` is not a numeric answer: {why}"),
+                    );
                     return Err(());
                 }
             };
-            answers.push(NumericAnswer { value, weight: weight.unwrap_or(1.0), feedback });
+            answers.push(NumericAnswer {
+                value,
+                weight: weight.unwrap_or(1.0),
+                feedback,
+            });
         }
         if !answers.iter().any(|a| a.weight > 0.0) {
-            self.error(brace_at, ProblemCode::NoCorrectAnswer, "no numeric answer earns credit");
+            self.error(
+                brace_at,
+                ProblemCode::NoCorrectAnswer,
+                "no numeric answer earns credit",
+            );
             return Err(());
         }
-        Ok(QuestionKind::Numeric { answers, other_feedback })
+        Ok(QuestionKind::Numeric {
+            answers,
+            other_feedback,
+        })
     }
 
     /// Splits at unescaped marker characters; text before the first marker is reported.
     fn segments<'a>(&mut self, body: &'a [Ch], markers: &[char], what: &str) -> Vec<Segment<'a>> {
-        let starts: Vec<usize> =
-            body.iter().enumerate().filter(|(_, c)| !c.esc && markers.contains(&c.c)).map(|(i, _)| i).collect();
+        let starts: Vec<usize> = body
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| !c.esc && markers.contains(&c.c))
+            .map(|(i, _)| i)
+            .collect();
         let lead_end = starts.first().copied().unwrap_or(body.len());
         let lead = trim(&body[..lead_end]);
         if !lead.is_empty() {
@@ -519,7 +679,11 @@ impl Parser {
             .enumerate()
             .map(|(k, &s)| {
                 let end = starts.get(k + 1).copied().unwrap_or(body.len());
-                Segment { marker: body[s].c, at: (body[s].line, body[s].col), body: trim(&body[s + 1..end]) }
+                Segment {
+                    marker: body[s].c,
+                    at: (body[s].line, body[s].col),
+                    body: trim(&body[s + 1..end]),
+                }
             })
             .collect()
     }
@@ -531,14 +695,24 @@ impl Parser {
             return Ok((None, body));
         }
         let Some(close) = body[1..].iter().position(|c| c.c == '%' && !c.esc) else {
-            self.error(at, ProblemCode::BadWeight, "the weight has no closing `%` (write `%50%`)");
+            self.error(
+                at,
+                ProblemCode::BadWeight,
+                "the weight has no closing `%` (write `%50%`)",
+            );
             return Err(());
         };
         let raw = text(&body[1..1 + close]);
         match raw.trim().parse::<f64>() {
-            Ok(w) if w.is_finite() && (-100.0..=100.0).contains(&w) => Ok((Some(w / 100.0), trim(&body[close + 2..]))),
+            Ok(w) if w.is_finite() && (-100.0..=100.0).contains(&w) => {
+                Ok((Some(w / 100.0), trim(&body[close + 2..])))
+            }
             _ => {
-                self.error(at, ProblemCode::BadWeight, format!("`%{raw}%` is not a weight between -100 and 100"));
+                self.error(
+                    at,
+                    ProblemCode::BadWeight,
+                    format!("`%{raw}%` is not a weight between -100 and 100"),
+                );
                 Err(())
             }
         }
@@ -548,7 +722,10 @@ impl Parser {
         match body.iter().position(|c| c.c == '#' && !c.esc) {
             Some(h) => {
                 let feedback = self.clean(&body[h + 1..], format);
-                (self.clean(&body[..h], format), Some(feedback).filter(|f| !f.is_empty()))
+                (
+                    self.clean(&body[..h], format),
+                    Some(feedback).filter(|f| !f.is_empty()),
+                )
             }
             None => (self.clean(body, format), None),
         }
@@ -558,19 +735,21 @@ impl Parser {
     fn clean(&mut self, part: &[Ch], format: TextFormat) -> String {
         let part = trim(part);
         let t = text(part);
-        if let Some(rest) = t.strip_prefix('[') {
-            if let Some(end) = rest.find(']') {
-                if let Some(f) = format_named(&rest[..end].to_ascii_lowercase()) {
-                    if f != format {
-                        self.warn(
-                            pos(part, (1, 1)),
-                            ProblemCode::UnsupportedFeature,
-                            format!("`[{}]` on an answer is ignored: a question has one text format", &rest[..end]),
-                        );
-                    }
-                    return rest[end + 1..].trim().to_string();
-                }
+        if let Some(rest) = t.strip_prefix('[')
+            && let Some(end) = rest.find(']')
+            && let Some(f) = format_named(&rest[..end].to_ascii_lowercase())
+        {
+            if f != format {
+                self.warn(
+                    pos(part, (1, 1)),
+                    ProblemCode::UnsupportedFeature,
+                    format!(
+                        "`[{}]` on an answer is ignored: a question has one text format",
+                        &rest[..end]
+                    ),
+                );
             }
+            return rest[end + 1..].trim().to_string();
         }
         t.trim().to_string()
     }
@@ -611,7 +790,10 @@ fn parse_numeric_answer(s: &str) -> Result<NumericValue, &'static str> {
         }
         return Ok(NumericValue::Exact { value, tolerance });
     }
-    Ok(NumericValue::Exact { value: number(s)?, tolerance: 0.0 })
+    Ok(NumericValue::Exact {
+        value: number(s)?,
+        tolerance: 0.0,
+    })
 }
 
 fn number(s: &str) -> Result<f64, &'static str> {
@@ -622,22 +804,34 @@ fn number(s: &str) -> Result<f64, &'static str> {
     if s.contains(',') {
         return Err("use a dot as the decimal separator (3.5, not 3,5)");
     }
-    if !s.chars().all(|c| c.is_ascii_digit() || matches!(c, '.' | '-' | '+' | 'e' | 'E')) {
+    if !s
+        .chars()
+        .all(|c| c.is_ascii_digit() || matches!(c, '.' | '-' | '+' | 'e' | 'E'))
+    {
         return Err("write numbers like 5, -2.5 or 1e3, ranges like 1..5, tolerances like 5:0.5");
     }
-    s.parse::<f64>().ok().filter(|x| x.is_finite()).ok_or("not a finite number")
+    s.parse::<f64>()
+        .ok()
+        .filter(|x| x.is_finite())
+        .ok_or("not a finite number")
 }
 
 /// Strips Moodle's context prefix (`$course$/`, `$system$/`…) and its `top/` from a category.
 fn clean_category(path: &str) -> String {
     let mut p = path.trim();
-    if p.starts_with('$') {
-        if let Some(end) = p[1..].find('$') {
-            p = p[end + 2..].trim_start_matches('/');
-        }
+    if p.starts_with('$')
+        && let Some(end) = p[1..].find('$')
+    {
+        p = p[end + 2..].trim_start_matches('/');
     }
-    let p = p.strip_prefix("top/").unwrap_or(if p == "top" { "" } else { p });
-    p.split('/').map(str::trim).filter(|s| !s.is_empty()).collect::<Vec<_>>().join("/")
+    let p = p
+        .strip_prefix("top/")
+        .unwrap_or(if p == "top" { "" } else { p });
+    p.split('/')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 /// Turns lines into characters, resolving GIFT escapes: `\~ \= \# \{ \} \:` and `\\` stand for
@@ -648,28 +842,43 @@ fn unescape(lines: &[(u32, &str)]) -> Vec<Ch> {
         if k > 0 {
             let prev = lines[k - 1];
             let col = u32::try_from(prev.1.chars().count() + 1).unwrap_or(u32::MAX);
-            out.push(Ch { c: '\n', esc: false, line: prev.0, col });
+            out.push(Ch {
+                c: '\n',
+                esc: false,
+                line: prev.0,
+                col,
+            });
         }
         let chars: Vec<char> = text.chars().collect();
         let mut i = 0;
         while i < chars.len() {
             let col = u32::try_from(i + 1).unwrap_or(u32::MAX);
             let c = chars[i];
-            if c == '\\' {
-                if let Some(&next) = chars.get(i + 1) {
-                    let escaped = match next {
-                        '~' | '=' | '#' | '{' | '}' | ':' | '\\' => Some(next),
-                        'n' => Some('\n'),
-                        _ => None,
-                    };
-                    if let Some(e) = escaped {
-                        out.push(Ch { c: e, esc: true, line: *line, col });
-                        i += 2;
-                        continue;
-                    }
+            if c == '\\'
+                && let Some(&next) = chars.get(i + 1)
+            {
+                let escaped = match next {
+                    '~' | '=' | '#' | '{' | '}' | ':' | '\\' => Some(next),
+                    'n' => Some('\n'),
+                    _ => None,
+                };
+                if let Some(e) = escaped {
+                    out.push(Ch {
+                        c: e,
+                        esc: true,
+                        line: *line,
+                        col,
+                    });
+                    i += 2;
+                    continue;
                 }
             }
-            out.push(Ch { c, esc: false, line: *line, col });
+            out.push(Ch {
+                c,
+                esc: false,
+                line: *line,
+                col,
+            });
             i += 1;
         }
     }
@@ -681,8 +890,14 @@ fn text(s: &[Ch]) -> String {
 }
 
 fn trim(s: &[Ch]) -> &[Ch] {
-    let start = s.iter().position(|c| !c.c.is_whitespace()).unwrap_or(s.len());
-    let end = s.iter().rposition(|c| !c.c.is_whitespace()).map_or(start, |e| e + 1);
+    let start = s
+        .iter()
+        .position(|c| !c.c.is_whitespace())
+        .unwrap_or(s.len());
+    let end = s
+        .iter()
+        .rposition(|c| !c.c.is_whitespace())
+        .map_or(start, |e| e + 1);
     &s[start..end.max(start)]
 }
 
@@ -695,7 +910,11 @@ fn has(s: &[Ch], c: char) -> bool {
 }
 
 fn matches_at(s: &[Ch], at: usize, pat: &[char]) -> bool {
-    s.len() >= at + pat.len() && s[at..at + pat.len()].iter().zip(pat).all(|(x, p)| x.c == *p && !x.esc)
+    s.len() >= at + pat.len()
+        && s[at..at + pat.len()]
+            .iter()
+            .zip(pat)
+            .all(|(x, p)| x.c == *p && !x.esc)
 }
 
 fn find(s: &[Ch], pat: &str) -> Option<usize> {
@@ -715,7 +934,10 @@ fn starts_with(s: &[Ch], pat: &str) -> bool {
 
 fn starts_with_ci(s: &[Ch], pat: &str) -> bool {
     let pat: Vec<char> = pat.chars().collect();
-    s.len() >= pat.len() && s.iter().zip(&pat).all(|(x, p)| !x.esc && x.c.eq_ignore_ascii_case(p))
+    s.len() >= pat.len()
+        && s.iter()
+            .zip(&pat)
+            .all(|(x, p)| !x.esc && x.c.eq_ignore_ascii_case(p))
 }
 
 fn split_line(s: &[Ch]) -> (&[Ch], &[Ch]) {
@@ -757,11 +979,35 @@ mod tests {
 
     #[test]
     fn numeric_answers() {
-        assert_eq!(parse_numeric_answer("5"), Ok(NumericValue::Exact { value: 5.0, tolerance: 0.0 }));
-        assert_eq!(parse_numeric_answer("5:0.5"), Ok(NumericValue::Exact { value: 5.0, tolerance: 0.5 }));
-        assert_eq!(parse_numeric_answer("-5..-1"), Ok(NumericValue::Range { min: -5.0, max: -1.0 }));
-        assert_eq!(parse_numeric_answer("1.5..2.5"), Ok(NumericValue::Range { min: 1.5, max: 2.5 }));
-        assert_eq!(parse_numeric_answer("5..1"), Ok(NumericValue::Range { min: 1.0, max: 5.0 }));
+        assert_eq!(
+            parse_numeric_answer("5"),
+            Ok(NumericValue::Exact {
+                value: 5.0,
+                tolerance: 0.0
+            })
+        );
+        assert_eq!(
+            parse_numeric_answer("5:0.5"),
+            Ok(NumericValue::Exact {
+                value: 5.0,
+                tolerance: 0.5
+            })
+        );
+        assert_eq!(
+            parse_numeric_answer("-5..-1"),
+            Ok(NumericValue::Range {
+                min: -5.0,
+                max: -1.0
+            })
+        );
+        assert_eq!(
+            parse_numeric_answer("1.5..2.5"),
+            Ok(NumericValue::Range { min: 1.5, max: 2.5 })
+        );
+        assert_eq!(
+            parse_numeric_answer("5..1"),
+            Ok(NumericValue::Range { min: 1.0, max: 5.0 })
+        );
         assert!(parse_numeric_answer("abc").is_err());
         assert!(parse_numeric_answer("3,5").is_err());
         assert!(parse_numeric_answer("1..").is_err());
@@ -771,7 +1017,10 @@ mod tests {
 
     #[test]
     fn categories_lose_moodle_context_prefixes() {
-        assert_eq!(clean_category("$course$/top/Keuangan/Anggaran"), "Keuangan/Anggaran");
+        assert_eq!(
+            clean_category("$course$/top/Keuangan/Anggaran"),
+            "Keuangan/Anggaran"
+        );
         assert_eq!(clean_category("$system$/Umum"), "Umum");
         assert_eq!(clean_category(" tom / dick /harry "), "tom/dick/harry");
         assert_eq!(clean_category("top"), "");

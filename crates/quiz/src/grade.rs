@@ -13,18 +13,34 @@ use crate::model::{OrderingScoring, Question, QuestionKind};
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Response {
-    SingleChoice { option: OptionId },
-    MultipleResponse { options: Vec<OptionId> },
-    TrueFalse { value: bool },
-    ShortAnswer { text: String },
+    SingleChoice {
+        option: OptionId,
+    },
+    MultipleResponse {
+        options: Vec<OptionId>,
+    },
+    TrueFalse {
+        value: bool,
+    },
+    ShortAnswer {
+        text: String,
+    },
     /// The text the learner typed; `3,5` and `3.5` are both three and a half (see
     /// [`parse_number`]).
-    Numeric { input: String },
+    Numeric {
+        input: String,
+    },
     /// Prompt id → chosen choice id.
-    Matching { pairs: BTreeMap<OptionId, OptionId> },
+    Matching {
+        pairs: BTreeMap<OptionId, OptionId>,
+    },
     /// Item ids in the order the learner put them.
-    Ordering { order: Vec<OptionId> },
-    Essay { text: String },
+    Ordering {
+        order: Vec<OptionId>,
+    },
+    Essay {
+        text: String,
+    },
 }
 
 impl Response {
@@ -44,10 +60,17 @@ impl Response {
     pub fn fits(&self, question: &Question) -> bool {
         matches!(
             (&question.kind, self),
-            (QuestionKind::SingleChoice { .. }, Response::SingleChoice { .. })
-                | (QuestionKind::MultipleResponse { .. }, Response::MultipleResponse { .. })
-                | (QuestionKind::TrueFalse { .. }, Response::TrueFalse { .. })
-                | (QuestionKind::ShortAnswer { .. }, Response::ShortAnswer { .. })
+            (
+                QuestionKind::SingleChoice { .. },
+                Response::SingleChoice { .. }
+            ) | (
+                QuestionKind::MultipleResponse { .. },
+                Response::MultipleResponse { .. }
+            ) | (QuestionKind::TrueFalse { .. }, Response::TrueFalse { .. })
+                | (
+                    QuestionKind::ShortAnswer { .. },
+                    Response::ShortAnswer { .. }
+                )
                 | (QuestionKind::Numeric { .. }, Response::Numeric { .. })
                 | (QuestionKind::Matching { .. }, Response::Matching { .. })
                 | (QuestionKind::Ordering { .. }, Response::Ordering { .. })
@@ -99,7 +122,11 @@ pub struct Grade {
 impl Grade {
     /// Share of the maximum earned, in `[0, 1]` (0 when the maximum is 0).
     pub fn fraction(&self) -> f64 {
-        if self.max_points > 0.0 { (self.points / self.max_points).clamp(0.0, 1.0) } else { 0.0 }
+        if self.max_points > 0.0 {
+            (self.points / self.max_points).clamp(0.0, 1.0)
+        } else {
+            0.0
+        }
     }
 
     pub fn is_pending(&self) -> bool {
@@ -117,13 +144,19 @@ pub fn grade(question: &Question, response: &Response) -> Grade {
 /// a malformed question or a response of the wrong type (which scores 0).
 pub fn grade_response(question: &Question, response: Option<&Response>, max_points: f64) -> Grade {
     let max_points = sane_max(max_points);
-    let general = question.general_feedback.clone().filter(|f| !f.trim().is_empty());
+    let general = question
+        .general_feedback
+        .clone()
+        .filter(|f| !f.trim().is_empty());
     if !question.is_gradable() {
         return Grade {
             points: 0.0,
             max_points: 0.0,
             state: GradeState::Ungraded,
-            feedback: Feedback { general, ..Feedback::default() },
+            feedback: Feedback {
+                general,
+                ..Feedback::default()
+            },
         };
     }
     let Some(response) = response else {
@@ -131,7 +164,10 @@ pub fn grade_response(question: &Question, response: Option<&Response>, max_poin
             points: 0.0,
             max_points,
             state: GradeState::Incorrect,
-            feedback: Feedback { general, ..Feedback::default() },
+            feedback: Feedback {
+                general,
+                ..Feedback::default()
+            },
         };
     };
     let outcome = score(question, response);
@@ -142,7 +178,16 @@ pub fn grade_response(question: &Question, response: Option<&Response>, max_poin
             (round7(f * max_points).clamp(0.0, max_points), state_of(f))
         }
     };
-    Grade { points, max_points, state, feedback: Feedback { answer: outcome.feedback, general, comment: None } }
+    Grade {
+        points,
+        max_points,
+        state,
+        feedback: Feedback {
+            answer: outcome.feedback,
+            general,
+            comment: None,
+        },
+    }
 }
 
 /// A grade set by an instructor (for an essay, or overriding the automatic grade of any other
@@ -156,12 +201,20 @@ pub fn manual_grade(
 ) -> Result<Grade, QuizError> {
     let max_points = sane_max(max_points);
     if !points.is_finite() || points < 0.0 || points > max_points + 1e-9 {
-        return Err(QuizError::InvalidManualGrade { question_id: question.id.clone(), points, max_points });
+        return Err(QuizError::InvalidManualGrade {
+            question_id: question.id.clone(),
+            points,
+            max_points,
+        });
     }
     let mut grade = grade_response(question, response, max_points);
     let points = round7(points.min(max_points));
     grade.points = points;
-    grade.state = state_of(if max_points > 0.0 { points / max_points } else { 1.0 });
+    grade.state = state_of(if max_points > 0.0 {
+        points / max_points
+    } else {
+        1.0
+    });
     grade.feedback.comment = comment.filter(|c| !c.trim().is_empty());
     Ok(grade)
 }
@@ -173,15 +226,24 @@ struct Outcome {
 }
 
 fn score(question: &Question, response: &Response) -> Outcome {
-    let incorrect = Outcome { fraction: Some(0.0), feedback: Vec::new() };
+    let incorrect = Outcome {
+        fraction: Some(0.0),
+        feedback: Vec::new(),
+    };
     match (&question.kind, response) {
         (QuestionKind::SingleChoice { choices, .. }, Response::SingleChoice { option }) => {
             match choices.iter().find(|c| c.id == *option) {
-                Some(c) => Outcome { fraction: Some(c.weight), feedback: c.feedback.iter().cloned().collect() },
+                Some(c) => Outcome {
+                    fraction: Some(c.weight),
+                    feedback: c.feedback.iter().cloned().collect(),
+                },
                 None => incorrect,
             }
         }
-        (QuestionKind::MultipleResponse { choices, .. }, Response::MultipleResponse { options }) => {
+        (
+            QuestionKind::MultipleResponse { choices, .. },
+            Response::MultipleResponse { options },
+        ) => {
             let chosen: BTreeSet<&OptionId> = options.iter().collect();
             let mut sum = 0.0;
             let mut feedback = Vec::new();
@@ -189,17 +251,35 @@ fn score(question: &Question, response: &Response) -> Outcome {
                 sum += sane_weight(c.weight);
                 feedback.extend(c.feedback.iter().cloned());
             }
-            Outcome { fraction: Some(sum), feedback }
+            Outcome {
+                fraction: Some(sum),
+                feedback,
+            }
         }
-        (QuestionKind::TrueFalse { correct, feedback_true, feedback_false }, Response::TrueFalse { value }) => {
-            let feedback = if *value { feedback_true } else { feedback_false };
+        (
+            QuestionKind::TrueFalse {
+                correct,
+                feedback_true,
+                feedback_false,
+            },
+            Response::TrueFalse { value },
+        ) => {
+            let feedback = if *value {
+                feedback_true
+            } else {
+                feedback_false
+            };
             Outcome {
                 fraction: Some(if value == correct { 1.0 } else { 0.0 }),
                 feedback: feedback.iter().cloned().collect(),
             }
         }
         (
-            QuestionKind::ShortAnswer { answers, case_sensitive, normalise_whitespace },
+            QuestionKind::ShortAnswer {
+                answers,
+                case_sensitive,
+                normalise_whitespace,
+            },
             Response::ShortAnswer { text },
         ) => {
             let typed = normalise_text(text, *case_sensitive, *normalise_whitespace);
@@ -209,33 +289,61 @@ fn score(question: &Question, response: &Response) -> Outcome {
             best_match(
                 answers
                     .iter()
-                    .filter(|a| normalise_text(&a.text, *case_sensitive, *normalise_whitespace) == typed)
+                    .filter(|a| {
+                        normalise_text(&a.text, *case_sensitive, *normalise_whitespace) == typed
+                    })
                     .map(|a| (a.weight, &a.feedback)),
             )
             .unwrap_or(incorrect)
         }
-        (QuestionKind::Numeric { answers, other_feedback }, Response::Numeric { input }) => {
+        (
+            QuestionKind::Numeric {
+                answers,
+                other_feedback,
+            },
+            Response::Numeric { input },
+        ) => {
             let matched = parse_number(input).and_then(|x| {
-                best_match(answers.iter().filter(|a| a.value.accepts(x)).map(|a| (a.weight, &a.feedback)))
+                best_match(
+                    answers
+                        .iter()
+                        .filter(|a| a.value.accepts(x))
+                        .map(|a| (a.weight, &a.feedback)),
+                )
             });
-            matched.unwrap_or(Outcome { fraction: Some(0.0), feedback: other_feedback.iter().cloned().collect() })
+            matched.unwrap_or(Outcome {
+                fraction: Some(0.0),
+                feedback: other_feedback.iter().cloned().collect(),
+            })
         }
         (QuestionKind::Matching { pairs, .. }, Response::Matching { pairs: answered }) => {
             if pairs.is_empty() {
                 return incorrect;
             }
-            let right = pairs.iter().filter(|p| answered.get(&p.id) == Some(&p.answer)).count();
-            Outcome { fraction: Some(right as f64 / pairs.len() as f64), feedback: Vec::new() }
+            let right = pairs
+                .iter()
+                .filter(|p| answered.get(&p.id) == Some(&p.answer))
+                .count();
+            Outcome {
+                fraction: Some(right as f64 / pairs.len() as f64),
+                feedback: Vec::new(),
+            }
         }
         (QuestionKind::Ordering { items, scoring }, Response::Ordering { order }) => {
             let correct: Vec<&OptionId> = items.iter().map(|i| &i.id).collect();
-            Outcome { fraction: Some(ordering_fraction(&correct, order, *scoring)), feedback: Vec::new() }
+            Outcome {
+                fraction: Some(ordering_fraction(&correct, order, *scoring)),
+                feedback: Vec::new(),
+            }
         }
         (QuestionKind::Essay { .. }, Response::Essay { text }) => {
             if text.trim().is_empty() {
                 incorrect
             } else {
-                Outcome { fraction: None, feedback: Vec::new() }
+                Outcome {
+                    fraction: None,
+                    feedback: Vec::new(),
+                }
             }
         }
         _ => incorrect,
@@ -251,11 +359,18 @@ fn best_match<'a>(matches: impl Iterator<Item = (f64, &'a Option<String>)>) -> O
             best = Some((w, fb));
         }
     }
-    best.map(|(w, fb)| Outcome { fraction: Some(w), feedback: fb.iter().cloned().collect() })
+    best.map(|(w, fb)| Outcome {
+        fraction: Some(w),
+        feedback: fb.iter().cloned().collect(),
+    })
 }
 
 /// Partial credit of an ordering response; see [`OrderingScoring`].
-pub fn ordering_fraction(correct: &[&OptionId], response: &[OptionId], scoring: OrderingScoring) -> f64 {
+pub fn ordering_fraction(
+    correct: &[&OptionId],
+    response: &[OptionId],
+    scoring: OrderingScoring,
+) -> f64 {
     let n = correct.len();
     if n == 0 {
         return 0.0;
@@ -270,7 +385,12 @@ pub fn ordering_fraction(correct: &[&OptionId], response: &[OptionId], scoring: 
             }
         }
         OrderingScoring::AbsolutePosition => {
-            response.iter().zip(correct).filter(|(r, c)| *r == **c).count() as f64 / n as f64
+            response
+                .iter()
+                .zip(correct)
+                .filter(|(r, c)| *r == **c)
+                .count() as f64
+                / n as f64
         }
         OrderingScoring::LongestOrderedSubsequence => {
             if n == 1 {
@@ -285,7 +405,11 @@ pub fn ordering_fraction(correct: &[&OptionId], response: &[OptionId], scoring: 
                 .filter(|p| seen.insert(*p))
                 .collect();
             let lis = longest_increasing(&positions);
-            if lis == 0 { 0.0 } else { (lis - 1) as f64 / (n - 1) as f64 }
+            if lis == 0 {
+                0.0
+            } else {
+                (lis - 1) as f64 / (n - 1) as f64
+            }
         }
     }
 }
@@ -307,9 +431,16 @@ fn longest_increasing(values: &[usize]) -> usize {
 /// How a short answer is compared: trimmed always; inner whitespace collapsed when asked;
 /// lowercased (Unicode-aware) unless case-sensitive.
 pub fn normalise_text(text: &str, case_sensitive: bool, normalise_whitespace: bool) -> String {
-    let text =
-        if normalise_whitespace { text.split_whitespace().collect::<Vec<_>>().join(" ") } else { text.trim().to_string() };
-    if case_sensitive { text } else { text.to_lowercase() }
+    let text = if normalise_whitespace {
+        text.split_whitespace().collect::<Vec<_>>().join(" ")
+    } else {
+        text.trim().to_string()
+    };
+    if case_sensitive {
+        text
+    } else {
+        text.to_lowercase()
+    }
 }
 
 /// Reads a number as a learner may type it, in Indonesian or English habits: `3,5` and `3.5`;
@@ -317,7 +448,10 @@ pub fn normalise_text(text: &str, case_sensitive: bool, normalise_whitespace: bo
 /// A lone separator followed by exactly three digits (`1.234`, `1,234`) is read as a decimal
 /// point, as a calculator would. Returns `None` for anything else.
 pub fn parse_number(input: &str) -> Option<f64> {
-    let s: String = input.chars().filter(|c| !c.is_whitespace() && *c != '\u{a0}').collect();
+    let s: String = input
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '\u{a0}')
+        .collect();
     let s = s.replace('\u{2212}', "-");
     if s.is_empty() || s.len() > 64 {
         return None;
@@ -348,7 +482,9 @@ pub fn parse_number(input: &str) -> Option<f64> {
             }
         }
     };
-    let valid = normalised.chars().all(|c| c.is_ascii_digit() || matches!(c, '.' | '-' | '+' | 'e' | 'E'))
+    let valid = normalised
+        .chars()
+        .all(|c| c.is_ascii_digit() || matches!(c, '.' | '-' | '+' | 'e' | 'E'))
         && normalised.chars().any(|c| c.is_ascii_digit());
     if !valid {
         return None;
@@ -388,15 +524,27 @@ fn state_of(fraction: f64) -> GradeState {
 }
 
 fn sane_max(max_points: f64) -> f64 {
-    if max_points.is_finite() && max_points > 0.0 { max_points } else { 0.0 }
+    if max_points.is_finite() && max_points > 0.0 {
+        max_points
+    } else {
+        0.0
+    }
 }
 
 fn sane_weight(w: f64) -> f64 {
-    if w.is_finite() { w.clamp(-1.0, 1.0) } else { 0.0 }
+    if w.is_finite() {
+        w.clamp(-1.0, 1.0)
+    } else {
+        0.0
+    }
 }
 
 fn sane_fraction(f: f64) -> f64 {
-    if f.is_finite() { f.clamp(0.0, 1.0) } else { 0.0 }
+    if f.is_finite() {
+        f.clamp(0.0, 1.0)
+    } else {
+        0.0
+    }
 }
 
 /// Moodle keeps fractions to 7 decimals; so do we, so that 3 × 1/3 is exactly 1.
@@ -427,24 +575,45 @@ mod tests {
     }
 
     fn choice(id: &str, weight: f64, fb: Option<&str>) -> Choice {
-        Choice { id: OptionId::new(id), text: format!("text {id}"), weight, feedback: fb.map(Into::into) }
+        Choice {
+            id: OptionId::new(id),
+            text: format!("text {id}"),
+            weight,
+            feedback: fb.map(Into::into),
+        }
     }
 
     #[test]
     fn single_choice_uses_the_chosen_weight_and_its_feedback() {
         let question = q(QuestionKind::SingleChoice {
-            choices: vec![choice("a", 1.0, Some("yes")), choice("b", 0.5, Some("almost")), choice("c", -0.5, None)],
+            choices: vec![
+                choice("a", 1.0, Some("yes")),
+                choice("b", 0.5, Some("almost")),
+                choice("c", -0.5, None),
+            ],
             shuffle: true,
         });
         let g = grade(&question, &Response::SingleChoice { option: "a".into() });
-        assert_eq!((g.points, g.max_points, g.state), (2.0, 2.0, GradeState::Correct));
+        assert_eq!(
+            (g.points, g.max_points, g.state),
+            (2.0, 2.0, GradeState::Correct)
+        );
         assert_eq!(g.feedback.answer, vec!["yes".to_string()]);
         assert_eq!(g.feedback.general.as_deref(), Some("umum"));
         let g = grade(&question, &Response::SingleChoice { option: "b".into() });
         assert_eq!((g.points, g.state), (1.0, GradeState::Partial));
         let g = grade(&question, &Response::SingleChoice { option: "c".into() });
-        assert_eq!((g.points, g.state), (0.0, GradeState::Incorrect), "penalties never go below 0");
-        let g = grade(&question, &Response::SingleChoice { option: "zzz".into() });
+        assert_eq!(
+            (g.points, g.state),
+            (0.0, GradeState::Incorrect),
+            "penalties never go below 0"
+        );
+        let g = grade(
+            &question,
+            &Response::SingleChoice {
+                option: "zzz".into(),
+            },
+        );
         assert_eq!(g.state, GradeState::Incorrect);
     }
 
@@ -459,13 +628,22 @@ mod tests {
             ],
             shuffle: false,
         });
-        let r = |ids: &[&str]| Response::MultipleResponse { options: ids.iter().map(|i| OptionId::new(*i)).collect() };
+        let r = |ids: &[&str]| Response::MultipleResponse {
+            options: ids.iter().map(|i| OptionId::new(*i)).collect(),
+        };
         assert_eq!(grade(&question, &r(&["a", "b"])).points, 2.0);
         assert_eq!(grade(&question, &r(&["a"])).points, 1.0);
-        assert_eq!(grade(&question, &r(&["a", "a", "a"])).points, 1.0, "duplicates count once");
+        assert_eq!(
+            grade(&question, &r(&["a", "a", "a"])).points,
+            1.0,
+            "duplicates count once"
+        );
         let g = grade(&question, &r(&["a", "b", "c"]));
         assert_eq!((g.points, g.state), (0.0, GradeState::Incorrect));
-        assert_eq!(g.feedback.answer, vec!["a ok".to_string(), "no".to_string()]);
+        assert_eq!(
+            g.feedback.answer,
+            vec!["a ok".to_string(), "no".to_string()]
+        );
         assert_eq!(grade(&question, &r(&["a", "b", "d"])).points, 2.0);
         assert_eq!(grade(&question, &r(&[])).points, 0.0);
     }
@@ -478,28 +656,65 @@ mod tests {
             feedback_false: Some("tepat".into()),
         });
         let g = grade(&question, &Response::TrueFalse { value: false });
-        assert_eq!((g.state, g.feedback.answer.clone()), (GradeState::Correct, vec!["tepat".to_string()]));
+        assert_eq!(
+            (g.state, g.feedback.answer.clone()),
+            (GradeState::Correct, vec!["tepat".to_string()])
+        );
         let g = grade(&question, &Response::TrueFalse { value: true });
-        assert_eq!((g.state, g.feedback.answer.clone()), (GradeState::Incorrect, vec!["salah pilih".to_string()]));
+        assert_eq!(
+            (g.state, g.feedback.answer.clone()),
+            (GradeState::Incorrect, vec!["salah pilih".to_string()])
+        );
     }
 
     #[test]
     fn short_answer_case_and_whitespace_options() {
         let answers = vec![
-            TextAnswer { text: "Jakarta".into(), weight: 1.0, feedback: Some("benar".into()) },
-            TextAnswer { text: "DKI  Jakarta".into(), weight: 1.0, feedback: None },
-            TextAnswer { text: "Batavia".into(), weight: 0.5, feedback: Some("nama lama".into()) },
+            TextAnswer {
+                text: "Jakarta".into(),
+                weight: 1.0,
+                feedback: Some("benar".into()),
+            },
+            TextAnswer {
+                text: "DKI  Jakarta".into(),
+                weight: 1.0,
+                feedback: None,
+            },
+            TextAnswer {
+                text: "Batavia".into(),
+                weight: 0.5,
+                feedback: Some("nama lama".into()),
+            },
         ];
-        let loose = q(QuestionKind::ShortAnswer { answers: answers.clone(), case_sensitive: false, normalise_whitespace: true });
-        let strict = q(QuestionKind::ShortAnswer { answers, case_sensitive: true, normalise_whitespace: false });
+        let loose = q(QuestionKind::ShortAnswer {
+            answers: answers.clone(),
+            case_sensitive: false,
+            normalise_whitespace: true,
+        });
+        let strict = q(QuestionKind::ShortAnswer {
+            answers,
+            case_sensitive: true,
+            normalise_whitespace: false,
+        });
         let r = |t: &str| Response::ShortAnswer { text: t.into() };
         assert_eq!(grade(&loose, &r("  jakarta ")).points, 2.0);
         assert_eq!(grade(&loose, &r("dki jakarta")).points, 2.0);
         let g = grade(&loose, &r("BATAVIA"));
-        assert_eq!((g.points, g.feedback.answer.clone()), (1.0, vec!["nama lama".to_string()]));
+        assert_eq!(
+            (g.points, g.feedback.answer.clone()),
+            (1.0, vec!["nama lama".to_string()])
+        );
         assert_eq!(grade(&strict, &r("jakarta")).points, 0.0);
-        assert_eq!(grade(&strict, &r(" Jakarta ")).points, 2.0, "trimming always happens");
-        assert_eq!(grade(&strict, &r("DKI Jakarta")).points, 0.0, "inner whitespace must match exactly");
+        assert_eq!(
+            grade(&strict, &r(" Jakarta ")).points,
+            2.0,
+            "trimming always happens"
+        );
+        assert_eq!(
+            grade(&strict, &r("DKI Jakarta")).points,
+            0.0,
+            "inner whitespace must match exactly"
+        );
         assert_eq!(grade(&strict, &r("DKI  Jakarta")).points, 2.0);
         assert_eq!(grade(&loose, &r("")).state, GradeState::Incorrect);
     }
@@ -508,19 +723,43 @@ mod tests {
     fn numeric_takes_the_best_matching_answer() {
         let question = q(QuestionKind::Numeric {
             answers: vec![
-                NumericAnswer { value: NumericValue::Exact { value: 1822.0, tolerance: 0.0 }, weight: 1.0, feedback: Some("exact".into()) },
-                NumericAnswer { value: NumericValue::Exact { value: 1822.0, tolerance: 2.0 }, weight: 0.5, feedback: Some("close".into()) },
-                NumericAnswer { value: NumericValue::Range { min: 1.0, max: 5.0 }, weight: 0.25, feedback: None },
+                NumericAnswer {
+                    value: NumericValue::Exact {
+                        value: 1822.0,
+                        tolerance: 0.0,
+                    },
+                    weight: 1.0,
+                    feedback: Some("exact".into()),
+                },
+                NumericAnswer {
+                    value: NumericValue::Exact {
+                        value: 1822.0,
+                        tolerance: 2.0,
+                    },
+                    weight: 0.5,
+                    feedback: Some("close".into()),
+                },
+                NumericAnswer {
+                    value: NumericValue::Range { min: 1.0, max: 5.0 },
+                    weight: 0.25,
+                    feedback: None,
+                },
             ],
             other_feedback: Some("bukan".into()),
         });
         let r = |t: &str| Response::Numeric { input: t.into() };
         let g = grade(&question, &r("1822"));
-        assert_eq!((g.points, g.feedback.answer.clone()), (2.0, vec!["exact".to_string()]));
+        assert_eq!(
+            (g.points, g.feedback.answer.clone()),
+            (2.0, vec!["exact".to_string()])
+        );
         assert_eq!(grade(&question, &r("1823,5")).points, 1.0);
         assert_eq!(grade(&question, &r("3")).points, 0.5);
         let g = grade(&question, &r("99"));
-        assert_eq!((g.points, g.feedback.answer.clone()), (0.0, vec!["bukan".to_string()]));
+        assert_eq!(
+            (g.points, g.feedback.answer.clone()),
+            (0.0, vec!["bukan".to_string()])
+        );
         assert_eq!(grade(&question, &r("abc")).points, 0.0);
     }
 
@@ -532,10 +771,31 @@ mod tests {
             ("Jepang".into(), "Tokyo".into()),
             ("".into(), "Sydney".into()),
         ]);
-        let question = q(QuestionKind::Matching { pairs: pairs.clone(), choices: choices.clone(), shuffle: true });
-        let mut answer: BTreeMap<OptionId, OptionId> = pairs.iter().map(|p| (p.id.clone(), p.answer.clone())).collect();
-        assert_eq!(grade(&question, &Response::Matching { pairs: answer.clone() }).state, GradeState::Correct);
-        let sydney = choices.iter().find(|c| c.text == "Sydney").unwrap().id.clone();
+        let question = q(QuestionKind::Matching {
+            pairs: pairs.clone(),
+            choices: choices.clone(),
+            shuffle: true,
+        });
+        let mut answer: BTreeMap<OptionId, OptionId> = pairs
+            .iter()
+            .map(|p| (p.id.clone(), p.answer.clone()))
+            .collect();
+        assert_eq!(
+            grade(
+                &question,
+                &Response::Matching {
+                    pairs: answer.clone()
+                }
+            )
+            .state,
+            GradeState::Correct
+        );
+        let sydney = choices
+            .iter()
+            .find(|c| c.text == "Sydney")
+            .unwrap()
+            .id
+            .clone();
         answer.insert(pairs[0].id.clone(), sydney);
         let g = grade(&question, &Response::Matching { pairs: answer });
         assert!((g.points - 2.0 * 2.0 / 3.0).abs() < 1e-6);
@@ -544,31 +804,76 @@ mod tests {
 
     #[test]
     fn ordering_scores_documented_strategies() {
-        let ids: Vec<OptionId> = ["a", "b", "c", "d", "e"].iter().map(|s| OptionId::new(*s)).collect();
+        let ids: Vec<OptionId> = ["a", "b", "c", "d", "e"]
+            .iter()
+            .map(|s| OptionId::new(*s))
+            .collect();
         let correct: Vec<&OptionId> = ids.iter().collect();
-        let resp = |s: &str| s.chars().map(|c| OptionId::new(c.to_string())).collect::<Vec<_>>();
+        let resp = |s: &str| {
+            s.chars()
+                .map(|c| OptionId::new(c.to_string()))
+                .collect::<Vec<_>>()
+        };
         use OrderingScoring::*;
-        assert_eq!(ordering_fraction(&correct, &resp("abcde"), LongestOrderedSubsequence), 1.0);
-        assert_eq!(ordering_fraction(&correct, &resp("edcba"), LongestOrderedSubsequence), 0.0);
+        assert_eq!(
+            ordering_fraction(&correct, &resp("abcde"), LongestOrderedSubsequence),
+            1.0
+        );
+        assert_eq!(
+            ordering_fraction(&correct, &resp("edcba"), LongestOrderedSubsequence),
+            0.0
+        );
         // "e" moved to the front: a b c d still in order, LIS 4 → (4-1)/(5-1).
-        assert_eq!(ordering_fraction(&correct, &resp("eabcd"), LongestOrderedSubsequence), 0.75);
-        assert_eq!(ordering_fraction(&correct, &resp("eabcd"), AbsolutePosition), 0.0);
-        assert_eq!(ordering_fraction(&correct, &resp("abced"), AbsolutePosition), 0.6);
-        assert_eq!(ordering_fraction(&correct, &resp("abced"), AllOrNothing), 0.0);
-        assert_eq!(ordering_fraction(&correct, &resp("aaaaa"), LongestOrderedSubsequence), 0.0);
-        assert_eq!(ordering_fraction(&correct, &resp("ab"), LongestOrderedSubsequence), 0.25);
-        assert_eq!(ordering_fraction(&correct, &resp(""), LongestOrderedSubsequence), 0.0);
+        assert_eq!(
+            ordering_fraction(&correct, &resp("eabcd"), LongestOrderedSubsequence),
+            0.75
+        );
+        assert_eq!(
+            ordering_fraction(&correct, &resp("eabcd"), AbsolutePosition),
+            0.0
+        );
+        assert_eq!(
+            ordering_fraction(&correct, &resp("abced"), AbsolutePosition),
+            0.6
+        );
+        assert_eq!(
+            ordering_fraction(&correct, &resp("abced"), AllOrNothing),
+            0.0
+        );
+        assert_eq!(
+            ordering_fraction(&correct, &resp("aaaaa"), LongestOrderedSubsequence),
+            0.0
+        );
+        assert_eq!(
+            ordering_fraction(&correct, &resp("ab"), LongestOrderedSubsequence),
+            0.25
+        );
+        assert_eq!(
+            ordering_fraction(&correct, &resp(""), LongestOrderedSubsequence),
+            0.0
+        );
     }
 
     #[test]
     fn essays_are_pending_until_graded_by_hand() {
-        let question = q(QuestionKind::Essay { response_template: None, grader_info: None });
-        let response = Response::Essay { text: "Jawaban saya".into() };
+        let question = q(QuestionKind::Essay {
+            response_template: None,
+            grader_info: None,
+        });
+        let response = Response::Essay {
+            text: "Jawaban saya".into(),
+        };
         let g = grade(&question, &response);
         assert_eq!((g.points, g.state), (0.0, GradeState::Pending));
-        assert_eq!(grade(&question, &Response::Essay { text: "  ".into() }).state, GradeState::Incorrect);
+        assert_eq!(
+            grade(&question, &Response::Essay { text: "  ".into() }).state,
+            GradeState::Incorrect
+        );
         let g = manual_grade(&question, Some(&response), 2.0, 1.5, Some("Bagus".into())).unwrap();
-        assert_eq!((g.points, g.state, g.feedback.comment.as_deref()), (1.5, GradeState::Partial, Some("Bagus")));
+        assert_eq!(
+            (g.points, g.state, g.feedback.comment.as_deref()),
+            (1.5, GradeState::Partial, Some("Bagus"))
+        );
         assert!(manual_grade(&question, Some(&response), 2.0, 2.5, None).is_err());
         assert!(manual_grade(&question, Some(&response), 2.0, -1.0, None).is_err());
         assert!(manual_grade(&question, Some(&response), 2.0, f64::NAN, None).is_err());
@@ -576,24 +881,57 @@ mod tests {
 
     #[test]
     fn wrong_type_missing_response_and_description() {
-        let question = q(QuestionKind::TrueFalse { correct: true, feedback_true: None, feedback_false: None });
-        assert_eq!(grade(&question, &Response::ShortAnswer { text: "true".into() }).state, GradeState::Incorrect);
+        let question = q(QuestionKind::TrueFalse {
+            correct: true,
+            feedback_true: None,
+            feedback_false: None,
+        });
+        assert_eq!(
+            grade(
+                &question,
+                &Response::ShortAnswer {
+                    text: "true".into()
+                }
+            )
+            .state,
+            GradeState::Incorrect
+        );
         let g = grade_response(&question, None, 3.0);
-        assert_eq!((g.points, g.max_points, g.state), (0.0, 3.0, GradeState::Incorrect));
+        assert_eq!(
+            (g.points, g.max_points, g.state),
+            (0.0, 3.0, GradeState::Incorrect)
+        );
         let d = q(QuestionKind::Description);
         let g = grade_response(&d, None, 5.0);
         assert_eq!((g.max_points, g.state), (0.0, GradeState::Ungraded));
-        let g = grade_response(&question, Some(&Response::TrueFalse { value: true }), f64::NAN);
+        let g = grade_response(
+            &question,
+            Some(&Response::TrueFalse { value: true }),
+            f64::NAN,
+        );
         assert_eq!((g.points, g.max_points), (0.0, 0.0));
     }
 
     #[test]
     fn thirds_add_up_exactly() {
-        let (pairs, choices) =
-            build_matching(&[("a".into(), "1".into()), ("b".into(), "2".into()), ("c".into(), "3".into())]);
-        let question = q(QuestionKind::Matching { pairs: pairs.clone(), choices, shuffle: false });
-        let all = pairs.iter().map(|p| (p.id.clone(), p.answer.clone())).collect();
-        assert_eq!(grade_response(&question, Some(&Response::Matching { pairs: all }), 3.0).points, 3.0);
+        let (pairs, choices) = build_matching(&[
+            ("a".into(), "1".into()),
+            ("b".into(), "2".into()),
+            ("c".into(), "3".into()),
+        ]);
+        let question = q(QuestionKind::Matching {
+            pairs: pairs.clone(),
+            choices,
+            shuffle: false,
+        });
+        let all = pairs
+            .iter()
+            .map(|p| (p.id.clone(), p.answer.clone()))
+            .collect();
+        assert_eq!(
+            grade_response(&question, Some(&Response::Matching { pairs: all }), 3.0).points,
+            3.0
+        );
     }
 
     #[test]

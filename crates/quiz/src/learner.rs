@@ -30,15 +30,24 @@ pub struct LearnerOption {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum LearnerKind {
-    SingleChoice { options: Vec<LearnerOption> },
-    MultipleResponse { options: Vec<LearnerOption> },
+    SingleChoice {
+        options: Vec<LearnerOption>,
+    },
+    MultipleResponse {
+        options: Vec<LearnerOption>,
+    },
     TrueFalse,
     ShortAnswer,
     Numeric,
     /// Answer with a choice id for each prompt id.
-    Matching { prompts: Vec<LearnerOption>, choices: Vec<LearnerOption> },
+    Matching {
+        prompts: Vec<LearnerOption>,
+        choices: Vec<LearnerOption>,
+    },
     /// Items in a random order; answer with all item ids in the chosen order.
-    Ordering { items: Vec<LearnerOption> },
+    Ordering {
+        items: Vec<LearnerOption>,
+    },
     Essay {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         response_template: Option<String>,
@@ -47,7 +56,8 @@ pub enum LearnerKind {
 }
 
 /// Whether options may be shuffled; a quiz can switch shuffling off for all its questions.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum OptionShuffle {
     /// Follow each question's own `shuffle` flag.
     AsQuestionSays,
@@ -64,17 +74,28 @@ impl Question {
     }
 
     /// [`Question::for_learner`] with the quiz's shuffle setting and the quiz's mark.
-    pub fn for_learner_with(&self, seed: u64, shuffle_setting: OptionShuffle, points: f64) -> LearnerQuestion {
+    pub fn for_learner_with(
+        &self,
+        seed: u64,
+        shuffle_setting: OptionShuffle,
+        points: f64,
+    ) -> LearnerQuestion {
         let allowed = shuffle_setting == OptionShuffle::AsQuestionSays;
         let key = self.id.as_str();
         let kind = match &self.kind {
-            QuestionKind::SingleChoice { choices, shuffle: s } => LearnerKind::SingleChoice {
+            QuestionKind::SingleChoice {
+                choices,
+                shuffle: s,
+            } => LearnerKind::SingleChoice {
                 options: shuffled(
                     choices.iter().map(|c| opt(&c.id, &c.text)).collect(),
                     (allowed && *s).then_some((seed, "options", key)),
                 ),
             },
-            QuestionKind::MultipleResponse { choices, shuffle: s } => LearnerKind::MultipleResponse {
+            QuestionKind::MultipleResponse {
+                choices,
+                shuffle: s,
+            } => LearnerKind::MultipleResponse {
                 options: shuffled(
                     choices.iter().map(|c| opt(&c.id, &c.text)).collect(),
                     (allowed && *s).then_some((seed, "options", key)),
@@ -83,7 +104,11 @@ impl Question {
             QuestionKind::TrueFalse { .. } => LearnerKind::TrueFalse,
             QuestionKind::ShortAnswer { .. } => LearnerKind::ShortAnswer,
             QuestionKind::Numeric { .. } => LearnerKind::Numeric,
-            QuestionKind::Matching { pairs, choices, shuffle: s } => LearnerKind::Matching {
+            QuestionKind::Matching {
+                pairs,
+                choices,
+                shuffle: s,
+            } => LearnerKind::Matching {
                 prompts: shuffled(
                     pairs.iter().map(|p| opt(&p.id, &p.prompt)).collect(),
                     (allowed && *s).then_some((seed, "prompts", key)),
@@ -94,25 +119,37 @@ impl Question {
                 ),
             },
             QuestionKind::Ordering { items, .. } => LearnerKind::Ordering {
-                items: shuffled(items.iter().map(|i| opt(&i.id, &i.text)).collect(), Some((seed, "items", key))),
+                items: shuffled(
+                    items.iter().map(|i| opt(&i.id, &i.text)).collect(),
+                    Some((seed, "items", key)),
+                ),
             },
-            QuestionKind::Essay { response_template, .. } => {
-                LearnerKind::Essay { response_template: response_template.clone() }
-            }
+            QuestionKind::Essay {
+                response_template, ..
+            } => LearnerKind::Essay {
+                response_template: response_template.clone(),
+            },
             QuestionKind::Description => LearnerKind::Description,
         };
         LearnerQuestion {
             id: self.id.clone(),
             text: self.text.clone(),
             text_format: self.text_format,
-            points: if self.is_gradable() && points.is_finite() && points > 0.0 { points } else { 0.0 },
+            points: if self.is_gradable() && points.is_finite() && points > 0.0 {
+                points
+            } else {
+                0.0
+            },
             kind,
         }
     }
 }
 
 fn opt(id: &OptionId, text: &str) -> LearnerOption {
-    LearnerOption { id: id.clone(), text: text.to_string() }
+    LearnerOption {
+        id: id.clone(),
+        text: text.to_string(),
+    }
 }
 
 fn shuffled(mut options: Vec<LearnerOption>, how: Option<(u64, &str, &str)>) -> Vec<LearnerOption> {
@@ -153,7 +190,9 @@ mod tests {
 
     fn order(q: &LearnerQuestion) -> Vec<String> {
         match &q.kind {
-            LearnerKind::SingleChoice { options } => options.iter().map(|o| o.text.clone()).collect(),
+            LearnerKind::SingleChoice { options } => {
+                options.iter().map(|o| o.text.clone()).collect()
+            }
             _ => vec![],
         }
     }
@@ -162,8 +201,13 @@ mod tests {
     fn shuffle_is_reproducible_from_the_seed_and_varies_between_seeds() {
         let q = choice_question(true);
         assert_eq!(order(&q.for_learner(7)), order(&q.for_learner(7)));
-        let distinct: std::collections::BTreeSet<_> = (0..20).map(|s| order(&q.for_learner(s))).collect();
-        assert!(distinct.len() > 10, "20 seeds gave only {} orders", distinct.len());
+        let distinct: std::collections::BTreeSet<_> =
+            (0..20).map(|s| order(&q.for_learner(s))).collect();
+        assert!(
+            distinct.len() > 10,
+            "20 seeds gave only {} orders",
+            distinct.len()
+        );
     }
 
     #[test]
@@ -172,7 +216,10 @@ mod tests {
         let expected: Vec<String> = (0..6).map(|i| format!("opsi {i}")).collect();
         assert_eq!(order(&q.for_learner(3)), expected);
         let q = choice_question(true);
-        assert_eq!(order(&q.for_learner_with(3, OptionShuffle::Never, 1.0)), expected);
+        assert_eq!(
+            order(&q.for_learner_with(3, OptionShuffle::Never, 1.0)),
+            expected
+        );
     }
 
     #[test]
@@ -185,12 +232,21 @@ mod tests {
 
     #[test]
     fn ordering_items_are_always_shuffled() {
-        let items: Vec<OrderItem> =
-            (0..8).map(|i| OrderItem { id: OptionId::from_text(&i.to_string()), text: i.to_string() }).collect();
+        let items: Vec<OrderItem> = (0..8)
+            .map(|i| OrderItem {
+                id: OptionId::from_text(&i.to_string()),
+                text: i.to_string(),
+            })
+            .collect();
         let mut q = choice_question(false);
-        q.kind = QuestionKind::Ordering { items: items.clone(), scoring: OrderingScoring::default() };
+        q.kind = QuestionKind::Ordering {
+            items: items.clone(),
+            scoring: OrderingScoring::default(),
+        };
         let shown = q.for_learner_with(5, OptionShuffle::Never, 1.0);
-        let LearnerKind::Ordering { items: shown } = shown.kind else { panic!("not ordering") };
+        let LearnerKind::Ordering { items: shown } = shown.kind else {
+            panic!("not ordering")
+        };
         let shown: Vec<_> = shown.into_iter().map(|o| o.text).collect();
         let author: Vec<_> = items.into_iter().map(|i| i.text).collect();
         assert_ne!(shown, author);

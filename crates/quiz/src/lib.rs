@@ -26,29 +26,30 @@ mod rng;
 mod spec;
 mod stats;
 
+pub use aiken::parse_aiken;
 pub use attempt::{
-    Attempt, AttemptGrade, AttemptPlan, AttemptReview, FinalGrade, GradedAttempt, ManualGrade, PassState, Regrade,
-    RegradeChange, RegradeWarning, ReviewItem, Slot, SlotGrade, build_attempt, final_grade, grade_attempt,
-    regrade_attempt, review_attempt,
+    Attempt, AttemptGrade, AttemptPlan, AttemptReview, FinalGrade, GradedAttempt, ManualGrade,
+    PassState, Regrade, RegradeChange, RegradeWarning, ReviewItem, Slot, SlotGrade, build_attempt,
+    final_grade, grade_attempt, regrade_attempt, review_attempt,
 };
 pub use bank::{QuestionBank, normalise_category};
 pub use error::QuizError;
+pub use gift::parse_gift;
 pub use grade::{
-    Feedback, Grade, GradeState, Response, grade, grade_response, manual_grade, normalise_text, ordering_fraction,
-    parse_number,
+    Feedback, Grade, GradeState, Response, grade, grade_response, manual_grade, normalise_text,
+    ordering_fraction, parse_number,
 };
 pub use ids::{OptionId, QuestionId, is_valid_id, slugify};
 pub use learner::{LearnerKind, LearnerOption, LearnerQuestion, OptionShuffle};
+pub use markdown::{QuizDocument, parse_quiz_markdown};
 pub use model::{
-    BLANK_MARKER, Choice, CorrectAnswer, MatchChoice, MatchPair, NumericAnswer, NumericValue, OrderItem,
-    OrderingScoring, Question, QuestionKind, TextAnswer, TextFormat, build_matching, unique_option_id,
+    BLANK_MARKER, Choice, CorrectAnswer, MatchChoice, MatchPair, NumericAnswer, NumericValue,
+    OrderItem, OrderingScoring, Question, QuestionKind, TextAnswer, TextFormat, build_matching,
+    unique_option_id,
 };
+pub use problem::{ParseOutput, Problem, ProblemCode, Severity};
 pub use spec::{
     GradingMethod, QuizRole, QuizSpec, ReviewLevel, ReviewMoment, ReviewPolicy, Section, deadline,
     is_submission_late,
 };
 pub use stats::{QuestionStatistics, QuizStatistics, ResponseCount, item_analysis};
-pub use gift::parse_gift;
-pub use problem::{ParseOutput, Problem, ProblemCode, Severity};
-pub use aiken::parse_aiken;
-pub use markdown::{QuizDocument, parse_quiz_markdown};

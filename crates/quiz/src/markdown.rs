@@ -32,8 +32,8 @@ use crate::error::QuizError;
 use crate::grade::parse_number;
 use crate::ids::{OptionId, QuestionId, is_valid_id};
 use crate::model::{
-    Choice, NumericAnswer, NumericValue, OrderItem, OrderingScoring, Question, QuestionKind, TextAnswer, TextFormat,
-    build_matching, unique_option_id,
+    Choice, NumericAnswer, NumericValue, OrderItem, OrderingScoring, Question, QuestionKind,
+    TextAnswer, TextFormat, build_matching, unique_option_id,
 };
 use crate::problem::{IdAllocator, Problem, ProblemCode, Severity, title_from_text};
 use crate::spec::{GradingMethod, QuizRole, QuizSpec, ReviewLevel, ReviewPolicy, Section};
@@ -64,7 +64,10 @@ impl QuizDocument {
 /// `ujian-akhir.quiz.md`) is the quiz id unless the front matter sets one. Never panics.
 pub fn parse_quiz_markdown(source: &str, default_id: &str) -> QuizDocument {
     let source = source.strip_prefix('\u{feff}').unwrap_or(source);
-    let lines: Vec<&str> = source.split('\n').map(|l| l.strip_suffix('\r').unwrap_or(l)).collect();
+    let lines: Vec<&str> = source
+        .split('\n')
+        .map(|l| l.strip_suffix('\r').unwrap_or(l))
+        .collect();
     let mut problems = Vec::new();
 
     let (front, body_start) = match read_front_matter(&lines, &mut problems) {
@@ -79,13 +82,22 @@ pub fn parse_quiz_markdown(source: &str, default_id: &str) -> QuizDocument {
         }
     };
 
-    let mut parser = Body { problems, ids: IdAllocator::new(), questions: Vec::new() };
+    let mut parser = Body {
+        problems,
+        ids: IdAllocator::new(),
+        questions: Vec::new(),
+    };
     let intro = parser.body(&lines, body_start);
     let mut problems = parser.problems;
     let questions = parser.questions;
     let spec = build_spec(front, default_id, &questions, &mut problems);
     problems.sort_by_key(|p| (p.line, p.column));
-    QuizDocument { spec, intro, questions, problems }
+    QuizDocument {
+        spec,
+        intro,
+        questions,
+        problems,
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -113,6 +125,9 @@ struct FrontMatter {
     /// Where the front matter's keys are, for messages.
     #[serde(skip)]
     lines: BTreeMap<String, u32>,
+    /// The front matter could not be read (already reported).
+    #[serde(skip)]
+    invalid: bool,
 }
 
 /// `review: feedback` (the same at both moments) or `review: {immediately: …, after_close: …}`.
@@ -161,7 +176,10 @@ const KNOWN_KEYS: &[&str] = &[
 
 /// Reads YAML between `---` lines or TOML between `+++` lines at the top. Returns the settings
 /// and the index of the first body line; `Err` when the front matter never closes.
-fn read_front_matter(lines: &[&str], problems: &mut Vec<Problem>) -> Result<(FrontMatter, usize), ()> {
+fn read_front_matter(
+    lines: &[&str],
+    problems: &mut Vec<Problem>,
+) -> Result<(FrontMatter, usize), ()> {
     let fence = match lines.first().map(|l| l.trim_end()) {
         Some("---") => "---",
         Some("+++") => "+++",
@@ -187,16 +205,21 @@ fn read_front_matter(lines: &[&str], problems: &mut Vec<Problem>) -> Result<(Fro
         .filter(|(_, l)| !l.starts_with([' ', '\t', '-', '#']))
         .filter_map(|(i, l)| {
             let key = l.split([':', '=']).next()?.trim().trim_matches('"');
-            (!key.is_empty()).then(|| (key.to_string(), line_no(i + 1)))
+            // lines[1..] starts at file line 2.
+            (!key.is_empty()).then(|| (key.to_string(), line_no(i + 2)))
         })
         .collect();
     let at = |key: &str| key_lines.get(key).copied().unwrap_or(1);
 
-    let (parsed, keys): (Result<FrontMatter, (u32, u32, String)>, Vec<String>) = if fence == "---" {
-        let parsed = serde_norway::from_str::<Option<FrontMatter>>(&text).map(Option::unwrap_or_default).map_err(|e| {
-            let (l, c) = e.location().map_or((1, 1), |loc| (line_no(loc.line()), col_no(loc.column())));
-            (l + 1, c, e.to_string())
-        });
+    let (parsed, keys): (Result<FrontMatter, Located>, Vec<String>) = if fence == "---" {
+        let parsed = serde_norway::from_str::<Option<FrontMatter>>(&text)
+            .map(Option::unwrap_or_default)
+            .map_err(|e| {
+                let (l, c) = e
+                    .location()
+                    .map_or((1, 1), |loc| (line_no(loc.line()), col_no(loc.column())));
+                (l + 1, c, e.to_string())
+            });
         let keys = serde_norway::from_str::<BTreeMap<String, serde_norway::Value>>(&text)
             .map(|m| m.into_keys().collect())
             .unwrap_or_default();
@@ -206,7 +229,9 @@ fn read_front_matter(lines: &[&str], problems: &mut Vec<Problem>) -> Result<(Fro
             let (l, c) = e.span().map_or((0, 0), |span| line_col(&text, span.start));
             (l + 2, c + 1, e.message().to_string())
         });
-        let keys = toml::from_str::<toml::Table>(&text).map(|t| t.keys().cloned().collect()).unwrap_or_default();
+        let keys = toml::from_str::<toml::Table>(&text)
+            .map(|t| t.keys().cloned().collect())
+            .unwrap_or_default();
         (parsed, keys)
     };
     for key in keys.iter().filter(|k| !KNOWN_KEYS.contains(&k.as_str())) {
@@ -214,7 +239,10 @@ fn read_front_matter(lines: &[&str], problems: &mut Vec<Problem>) -> Result<(Fro
             at(key),
             1,
             ProblemCode::UnknownSetting,
-            format!("unknown setting `{key}` is ignored (known: {})", KNOWN_KEYS.join(", ")),
+            format!(
+                "unknown setting `{key}` is ignored (known: {})",
+                KNOWN_KEYS.join(", ")
+            ),
         ));
     }
     match parsed {
@@ -230,10 +258,19 @@ fn read_front_matter(lines: &[&str], problems: &mut Vec<Problem>) -> Result<(Fro
                 format!("invalid quiz settings: {message}"),
             ));
             // The questions are still worth reading and checking.
-            Ok((FrontMatter::default(), end + 1))
+            Ok((
+                FrontMatter {
+                    invalid: true,
+                    ..FrontMatter::default()
+                },
+                end + 1,
+            ))
         }
     }
 }
+
+/// A message with its line and column.
+type Located = (u32, u32, String);
 
 fn line_col(text: &str, offset: usize) -> (u32, u32) {
     let before = text.get(..offset).unwrap_or(text);
@@ -250,14 +287,22 @@ fn col_no(i: usize) -> u32 {
     line_no(i).max(1)
 }
 
-fn build_spec(front: FrontMatter, default_id: &str, questions: &[Question], problems: &mut Vec<Problem>) -> QuizSpec {
+fn build_spec(
+    front: FrontMatter,
+    default_id: &str,
+    questions: &[Question],
+    problems: &mut Vec<Problem>,
+) -> QuizSpec {
     let at = |key: &str| front.lines.get(key).copied().unwrap_or(1);
     let mut spec = QuizSpec::simple(
         front.id.clone().unwrap_or_else(|| default_id.to_string()),
-        front.title.clone().unwrap_or_else(|| default_id.to_string()),
+        front
+            .title
+            .clone()
+            .unwrap_or_else(|| default_id.to_string()),
         Vec::new(),
     );
-    if front.title.is_none() {
+    if front.title.is_none() && !front.invalid {
         problems.push(Problem::warning(
             1,
             1,
@@ -279,7 +324,12 @@ fn build_spec(front: FrontMatter, default_id: &str, questions: &[Question], prob
     }
     spec.max_attempts = front.max_attempts;
     if front.max_attempts == Some(0) {
-        problems.push(Problem::error(at("max_attempts"), 1, ProblemCode::FrontMatterInvalid, "max_attempts must be at least 1"));
+        problems.push(Problem::error(
+            at("max_attempts"),
+            1,
+            ProblemCode::FrontMatterInvalid,
+            "max_attempts must be at least 1",
+        ));
         spec.max_attempts = None;
     }
     match front.pass_mark_percent {
@@ -298,8 +348,14 @@ fn build_spec(front: FrontMatter, default_id: &str, questions: &[Question], prob
     spec.shuffle_options = front.shuffle_options.or(front.shuffle).unwrap_or(true);
     spec.review_policy = match front.review {
         None => ReviewPolicy::default(),
-        Some(FrontReview::Both(level)) => ReviewPolicy { immediately: level, after_close: level },
-        Some(FrontReview::Split { immediately, after_close }) => {
+        Some(FrontReview::Both(level)) => ReviewPolicy {
+            immediately: level,
+            after_close: level,
+        },
+        Some(FrontReview::Split {
+            immediately,
+            after_close,
+        }) => {
             let d = ReviewPolicy::default();
             ReviewPolicy {
                 immediately: immediately.unwrap_or(d.immediately),
@@ -311,17 +367,29 @@ fn build_spec(front: FrontMatter, default_id: &str, questions: &[Question], prob
     let sections_line = at("sections");
     let bank_ids: Vec<&QuestionId> = questions.iter().map(|q| &q.id).collect();
     spec.sections = match front.sections {
-        None => vec![Section::Fixed { questions: bank_ids.into_iter().cloned().collect(), points: None }],
+        None => vec![Section::Fixed {
+            questions: bank_ids.into_iter().cloned().collect(),
+            points: None,
+        }],
         Some(sections) => {
             let mut out = Vec::new();
             let mut unknown = false;
             for s in sections {
                 if let Some(p) = s.points.filter(|p| !p.is_finite() || *p < 0.0) {
-                    problems.push(Problem::error(sections_line, 1, ProblemCode::BadPoints, format!("points {p} must be ≥ 0")));
+                    problems.push(Problem::error(
+                        sections_line,
+                        1,
+                        ProblemCode::BadPoints,
+                        format!("points {p} must be ≥ 0"),
+                    ));
                     continue;
                 }
                 match (s.draw, s.category, s.questions) {
-                    (Some(count), Some(category), None) => out.push(Section::Draw { category, count, points: s.points }),
+                    (Some(count), Some(category), None) => out.push(Section::Draw {
+                        category,
+                        count,
+                        points: s.points,
+                    }),
                     (None, None, Some(ids)) => {
                         let ids: Vec<QuestionId> = ids.into_iter().map(QuestionId::new).collect();
                         for id in &ids {
@@ -331,11 +399,16 @@ fn build_spec(front: FrontMatter, default_id: &str, questions: &[Question], prob
                                     sections_line,
                                     1,
                                     ProblemCode::UnknownQuestion,
-                                    format!("section names question `{id}`, which is not in this file"),
+                                    format!(
+                                        "section names question `{id}`, which is not in this file"
+                                    ),
                                 ));
                             }
                         }
-                        out.push(Section::Fixed { questions: ids, points: s.points });
+                        out.push(Section::Fixed {
+                            questions: ids,
+                            points: s.points,
+                        });
                     }
                     _ => problems.push(Problem::error(
                         sections_line,
@@ -346,15 +419,24 @@ fn build_spec(front: FrontMatter, default_id: &str, questions: &[Question], prob
                 }
             }
             // Whether a draw can succeed does not depend on the seed: try one.
-            let trial = QuizSpec { sections: out.clone(), ..spec.clone() };
-            if !unknown {
-                if let Err(e) = QuestionBank::new(questions.to_vec()).and_then(|bank| crate::attempt::build_attempt(&trial, &bank, 0)) {
-                    let code = match e {
-                        QuizError::NotEnoughQuestions { .. } => ProblemCode::NotEnoughQuestions,
-                        _ => ProblemCode::FrontMatterInvalid,
-                    };
-                    problems.push(Problem::error(sections_line, 1, code, format!("the sections cannot be drawn: {e}")));
-                }
+            let trial = QuizSpec {
+                sections: out.clone(),
+                ..spec.clone()
+            };
+            if !unknown
+                && let Err(e) = QuestionBank::new(questions.to_vec())
+                    .and_then(|bank| crate::attempt::build_attempt(&trial, &bank, 0))
+            {
+                let code = match e {
+                    QuizError::NotEnoughQuestions { .. } => ProblemCode::NotEnoughQuestions,
+                    _ => ProblemCode::FrontMatterInvalid,
+                };
+                problems.push(Problem::error(
+                    sections_line,
+                    1,
+                    code,
+                    format!("the sections cannot be drawn: {e}"),
+                ));
             }
             out
         }
@@ -382,12 +464,26 @@ enum Label {
 #[derive(Debug, Clone)]
 enum Kind<'a> {
     Blank,
-    Task { checked: bool, text: &'a str },
-    Bullet { text: &'a str },
-    Ordered { text: &'a str },
-    Quote { text: &'a str },
-    Label { label: Label, rest: String },
+    Task {
+        checked: bool,
+        text: &'a str,
+    },
+    Bullet {
+        text: &'a str,
+    },
+    Ordered {
+        text: &'a str,
+    },
+    Quote {
+        text: &'a str,
+    },
+    Label {
+        label: Label,
+        rest: String,
+    },
     Text,
+    /// Inside a fenced code block: never a heading, an option or a label.
+    Code,
 }
 
 #[derive(Debug, Clone)]
@@ -415,7 +511,11 @@ impl Body {
         let mut current: Option<(u32, &str, Vec<Line>)> = None;
         let mut orphan_text: Option<u32> = None;
         for line in classified {
-            let heading = if matches!(line.kind, Kind::Text) && line.indent < 4 { heading_level(line.raw) } else { None };
+            let heading = if matches!(line.kind, Kind::Text) && line.indent < 4 {
+                heading_level(line.raw)
+            } else {
+                None
+            };
             match heading {
                 Some((1, title)) => {
                     if let Some((n, h, body)) = current.take() {
@@ -455,16 +555,36 @@ impl Body {
     }
 
     fn question(&mut self, line: u32, heading: &str, body: &[Line], category: Option<&str>) {
+        // A `---` (or `***`) line between questions is a separator, not content.
+        let keep = body
+            .iter()
+            .rposition(|l| match l.kind {
+                Kind::Blank => false,
+                Kind::Code => true,
+                _ => !is_thematic_break(l.raw),
+            })
+            .map_or(0, |i| i + 1);
+        let body = &body[..keep];
         let (title, attrs) = split_attributes(heading);
         let attrs = self.attributes(line, attrs);
-        let Ok(kind_hint) = self.type_hint(line, attrs.get("type").map(String::as_str)) else { return };
+        let Ok(kind_hint) = self.type_hint(line, attrs.get("type").map(String::as_str)) else {
+            return;
+        };
 
-        let mut points = if kind_hint == Some(Hint::Description) { 0.0 } else { 1.0 };
+        let mut points = if kind_hint == Some(Hint::Description) {
+            0.0
+        } else {
+            1.0
+        };
         if let Some(p) = attrs.get("points") {
             match parse_number(p).filter(|x| *x >= 0.0) {
                 Some(x) => points = x,
                 None => {
-                    self.error(line, ProblemCode::BadPoints, format!("points=`{p}` must be a number ≥ 0"));
+                    self.error(
+                        line,
+                        ProblemCode::BadPoints,
+                        format!("points=`{p}` must be a number ≥ 0"),
+                    );
                     return;
                 }
             }
@@ -497,30 +617,58 @@ impl Body {
                 Label::GraderInfo => grader_info = text,
                 Label::Template => template = text,
                 Label::Answer => {
-                    self.warn(post[i].n, ProblemCode::IgnoredText, "a second `Jawaban:` after the feedback is ignored");
+                    self.warn(
+                        post[i].n,
+                        ProblemCode::IgnoredText,
+                        "a second `Jawaban:` after the feedback is ignored",
+                    );
                 }
             }
             i = j;
         }
 
-        let Ok((text, kind)) = self.answers(line, pre, kind_hint, &attrs, grader_info, template) else { return };
+        let Ok((text, kind)) = self.answers(line, pre, kind_hint, &attrs, grader_info, template)
+        else {
+            return;
+        };
         // A question whose answers failed has had its error reported already.
         let Some(kind) = kind else { return };
         let text = text.trim().to_string();
         if text.is_empty() {
-            self.error(line, ProblemCode::EmptyQuestion, "the question has no text under its heading");
+            self.error(
+                line,
+                ProblemCode::EmptyQuestion,
+                "the question has no text under its heading",
+            );
             return;
         }
         let title = title.trim();
-        let id = self.ids.allocate(attrs.get("id").map(String::as_str), Some(title).filter(|t| !t.is_empty()), line, &mut self.problems);
-        let category = attrs.get("category").cloned().or_else(|| category.map(str::to_string));
+        let id = self.ids.allocate(
+            attrs.get("id").map(String::as_str),
+            Some(title).filter(|t| !t.is_empty()),
+            line,
+            &mut self.problems,
+        );
+        let category = attrs
+            .get("category")
+            .cloned()
+            .or_else(|| category.map(str::to_string));
         let tags = attrs
             .get("tags")
-            .map(|t| t.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect())
+            .map(|t| {
+                t.split(',')
+                    .map(|s| s.trim().to_string())
+                    .filter(|s| !s.is_empty())
+                    .collect()
+            })
             .unwrap_or_default();
         self.questions.push(Question {
             id,
-            title: if title.is_empty() { title_from_text(&text) } else { title.to_string() },
+            title: if title.is_empty() {
+                title_from_text(&text)
+            } else {
+                title.to_string()
+            },
             text,
             text_format: TextFormat::Markdown,
             default_points: points,
@@ -542,7 +690,11 @@ impl Body {
                 continue;
             }
             let Some((key, value)) = token.split_once('=') else {
-                self.warn(line, ProblemCode::UnknownAttribute, format!("`{token}` is not an attribute (write key=value)"));
+                self.warn(
+                    line,
+                    ProblemCode::UnknownAttribute,
+                    format!("`{token}` is not an attribute (write key=value)"),
+                );
                 continue;
             };
             let key = match key.trim().to_ascii_lowercase().as_str() {
@@ -594,7 +746,6 @@ impl Body {
     }
 
     /// Splits the lines before the feedback into question text and answers.
-    #[allow(clippy::too_many_arguments)]
     fn answers(
         &mut self,
         line: u32,
@@ -608,22 +759,49 @@ impl Body {
         let whole = || pre.iter().map(|l| l.raw).collect::<Vec<_>>().join("\n");
         match hint {
             Some(Hint::Essay) => {
-                return Ok((whole(), Some(QuestionKind::Essay { response_template: template, grader_info })));
+                return Ok((
+                    whole(),
+                    Some(QuestionKind::Essay {
+                        response_template: template,
+                        grader_info,
+                    }),
+                ));
             }
             Some(Hint::Description) => return Ok((whole(), Some(QuestionKind::Description))),
             _ => {}
         }
         if grader_info.is_some() {
-            self.warn(line, ProblemCode::IgnoredText, "`Pedoman penilaian:` is only used by essay questions; ignored");
+            self.warn(
+                line,
+                ProblemCode::IgnoredText,
+                "`Pedoman penilaian:` is only used by essay questions; ignored",
+            );
         }
-        let task = pre.iter().position(|l| top(l) && matches!(l.kind, Kind::Task { .. }));
-        let label = pre.iter().position(|l| top(l) && matches!(l.kind, Kind::Label { label: Label::Answer, .. }));
-        let arrow = pre.iter().position(|l| top(l) && matches!(l.kind, Kind::Bullet { text } if arrow_split(text).is_some()));
+        let task = pre
+            .iter()
+            .position(|l| top(l) && matches!(l.kind, Kind::Task { .. }));
+        let label = pre.iter().position(|l| {
+            top(l)
+                && matches!(
+                    l.kind,
+                    Kind::Label {
+                        label: Label::Answer,
+                        ..
+                    }
+                )
+        });
+        let arrow = pre.iter().position(|l| {
+            top(l) && matches!(l.kind, Kind::Bullet { text } if arrow_split(text).is_some())
+        });
         let ordered = last_list_start(pre);
         let start = match hint {
             Some(Hint::Single | Hint::Multiple) => task.map(|s| (s, Form::Choices)),
             Some(Hint::TrueFalse) => match (task, label) {
-                (Some(t), Some(l)) => Some(if t < l { (t, Form::Choices) } else { (l, Form::Label) }),
+                (Some(t), Some(l)) => Some(if t < l {
+                    (t, Form::Choices)
+                } else {
+                    (l, Form::Label)
+                }),
                 (Some(t), None) => Some((t, Form::Choices)),
                 (None, Some(l)) => Some((l, Form::Label)),
                 (None, None) => None,
@@ -631,25 +809,39 @@ impl Body {
             Some(Hint::Short | Hint::Numeric) => label.map(|s| (s, Form::Label)),
             Some(Hint::Matching) => arrow.map(|s| (s, Form::Matching)),
             Some(Hint::Ordering) => ordered.map(|s| (s, Form::Ordering)),
-            None => [task.map(|s| (s, Form::Choices)), label.map(|s| (s, Form::Label)), arrow.map(|s| (s, Form::Matching))]
-                .into_iter()
-                .flatten()
-                .min_by_key(|(s, _)| *s),
+            // A task list wins over the rest: an arrow or a "Jawaban:" inside the question
+            // text of a choice question must not turn it into another type.
+            None => task
+                .map(|s| (s, Form::Choices))
+                .or(label.map(|s| (s, Form::Label)))
+                .or(arrow.map(|s| (s, Form::Matching))),
             Some(Hint::Essay | Hint::Description) => None,
         };
         let Some((start, form)) = start else {
             let expected = match hint {
-                Some(Hint::Single | Hint::Multiple) => "options written as a task list: `- [x] right` / `- [ ] wrong`",
+                Some(Hint::Single | Hint::Multiple) => {
+                    "options written as a task list: `- [x] right` / `- [ ] wrong`"
+                }
                 Some(Hint::TrueFalse) => "`Jawaban: Benar` or `Jawaban: Salah`",
                 Some(Hint::Short | Hint::Numeric) => "a `Jawaban:` line",
                 Some(Hint::Matching) => "pairs written `- prompt -> answer`",
                 Some(Hint::Ordering) => "a numbered list `1. …` in the right order",
-                _ => "options (`- [x] …`), `Jawaban: …`, pairs (`- a -> b`), or `type=essay` / `type=description` in the heading",
+                _ => {
+                    "options (`- [x] …`), `Jawaban: …`, pairs (`- a -> b`), or `type=essay` / `type=description` in the heading"
+                }
             };
-            self.error(line, ProblemCode::MissingAnswer, format!("no answers found: expected {expected}"));
+            self.error(
+                line,
+                ProblemCode::MissingAnswer,
+                format!("no answers found: expected {expected}"),
+            );
             return Err(());
         };
-        let text = pre[..start].iter().map(|l| l.raw).collect::<Vec<_>>().join("\n");
+        let text = pre[..start]
+            .iter()
+            .map(|l| l.raw)
+            .collect::<Vec<_>>()
+            .join("\n");
         let answers = &pre[start..];
         let kind = match form {
             Form::Choices => self.choices(line, answers, hint, attrs),
@@ -660,14 +852,24 @@ impl Body {
         Ok((text, kind))
     }
 
-    fn choices(&mut self, line: u32, lines: &[Line], hint: Option<Hint>, attrs: &BTreeMap<String, String>) -> Option<QuestionKind> {
+    fn choices(
+        &mut self,
+        line: u32,
+        lines: &[Line],
+        hint: Option<Hint>,
+        attrs: &BTreeMap<String, String>,
+    ) -> Option<QuestionKind> {
         let mut items: Vec<Item> = Vec::new();
         self.collect_items(lines, &mut items, |kind| match kind {
             Kind::Task { checked, text } => Some((*checked, *text)),
             _ => None,
         });
         if items.len() < 2 {
-            self.error(line, ProblemCode::TooFewOptions, "a choice question needs at least two options");
+            self.error(
+                line,
+                ProblemCode::TooFewOptions,
+                "a choice question needs at least two options",
+            );
             return None;
         }
         let explicit_weights = items.iter().any(|i| i.weight.is_some());
@@ -680,7 +882,11 @@ impl Body {
             && tf_words[0] != tf_words[1];
         if hint == Some(Hint::TrueFalse) || (hint.is_none() && looks_tf) {
             if !looks_tf {
-                self.error(line, ProblemCode::TypeMismatch, "a true/false question has two options, `Benar` and `Salah`, one checked");
+                self.error(
+                    line,
+                    ProblemCode::TypeMismatch,
+                    "a true/false question has two options, `Benar` and `Salah`, one checked",
+                );
                 return None;
             }
             let mut feedback_true = None;
@@ -697,13 +903,21 @@ impl Body {
                     correct = is_true;
                 }
             }
-            return Some(QuestionKind::TrueFalse { correct, feedback_true, feedback_false });
+            return Some(QuestionKind::TrueFalse {
+                correct,
+                feedback_true,
+                feedback_false,
+            });
         }
         let multiple = match hint {
             Some(Hint::Multiple) => true,
             Some(Hint::Single) => {
                 if checked > 1 {
-                    self.error(line, ProblemCode::TypeMismatch, format!("type=single but {checked} options are checked; use type=multiple"));
+                    self.error(
+                        line,
+                        ProblemCode::TypeMismatch,
+                        format!("type=single but {checked} options are checked; use type=multiple"),
+                    );
                     return None;
                 }
                 false
@@ -721,14 +935,30 @@ impl Body {
                 (true, false) => 0.0,
             });
             if choices.iter().any(|c| c.text == item.text) {
-                self.warn(item.line, ProblemCode::DuplicateOption, format!("option `{}` appears twice", item.text));
+                self.warn(
+                    item.line,
+                    ProblemCode::DuplicateOption,
+                    format!("option `{}` appears twice", item.text),
+                );
             }
             let id = self.option_id(item, choices.iter().map(|c| &c.id));
-            choices.push(Choice { id, text: item.text.clone(), weight, feedback: item.feedback.clone() });
+            choices.push(Choice {
+                id,
+                text: item.text.clone(),
+                weight,
+                feedback: item.feedback.clone(),
+            });
         }
-        let best = choices.iter().map(|c| c.weight).fold(f64::NEG_INFINITY, f64::max);
+        let best = choices
+            .iter()
+            .map(|c| c.weight)
+            .fold(f64::NEG_INFINITY, f64::max);
         if best <= 0.0 {
-            self.error(line, ProblemCode::NoCorrectAnswer, "no option is right: check one with `- [x]`");
+            self.error(
+                line,
+                ProblemCode::NoCorrectAnswer,
+                "no option is right: check one with `- [x]`",
+            );
             return None;
         }
         let shuffle = self.flag(line, attrs, "shuffle", true);
@@ -738,27 +968,49 @@ impl Body {
                 self.warn(
                     line,
                     ProblemCode::WeightsDoNotAddUp,
-                    format!("the positive weights add up to {:.4}%, not 100%", positive * 100.0),
+                    format!(
+                        "the positive weights add up to {:.4}%, not 100%",
+                        positive * 100.0
+                    ),
                 );
             }
             Some(QuestionKind::MultipleResponse { choices, shuffle })
         } else {
             if best < 1.0 {
-                self.warn(line, ProblemCode::WeightsDoNotAddUp, "no option gives full marks (100%)");
+                self.warn(
+                    line,
+                    ProblemCode::WeightsDoNotAddUp,
+                    "no option gives full marks (100%)",
+                );
             }
             Some(QuestionKind::SingleChoice { choices, shuffle })
         }
     }
 
     /// `Jawaban: …` (one answer, or several separated by `|`) or `Jawaban:` followed by a list.
-    fn labelled(&mut self, line: u32, lines: &[Line], hint: Option<Hint>, attrs: &BTreeMap<String, String>) -> Option<QuestionKind> {
-        let Some((first, rest)) = lines.split_first() else { return None };
-        let Kind::Label { rest: inline, .. } = &first.kind else { return None };
+    fn labelled(
+        &mut self,
+        line: u32,
+        lines: &[Line],
+        hint: Option<Hint>,
+        attrs: &BTreeMap<String, String>,
+    ) -> Option<QuestionKind> {
+        let (first, rest) = lines.split_first()?;
+        let Kind::Label { rest: inline, .. } = &first.kind else {
+            return None;
+        };
         let mut items: Vec<Item> = Vec::new();
         if !inline.trim().is_empty() {
             for part in inline.split('|').map(str::trim).filter(|p| !p.is_empty()) {
                 let (weight, text, id) = item_parts(part);
-                items.push(Item { line: first.n, checked: true, text, weight, id, feedback: None });
+                items.push(Item {
+                    line: first.n,
+                    checked: true,
+                    text,
+                    weight,
+                    id,
+                    feedback: None,
+                });
             }
             // `>` lines right after an inline answer are its feedback (of the last one when
             // several are given).
@@ -773,7 +1025,8 @@ impl Body {
                 k += 1;
             }
             if let Some(last) = items.last_mut() {
-                last.feedback = Some(feedback.join("\n").trim().to_string()).filter(|f| !f.is_empty());
+                last.feedback =
+                    Some(feedback.join("\n").trim().to_string()).filter(|f| !f.is_empty());
             }
             self.leftovers(&rest[k..]);
         } else {
@@ -785,11 +1038,20 @@ impl Body {
         }
         let items: Vec<Item> = items.into_iter().filter(|i| !i.text.is_empty()).collect();
         if items.is_empty() {
-            self.error(first.n, ProblemCode::MissingAnswer, "`Jawaban:` has no answer after it");
+            self.error(
+                first.n,
+                ProblemCode::MissingAnswer,
+                "`Jawaban:` has no answer after it",
+            );
             return None;
         }
-        let numeric: Vec<Option<NumericValue>> = items.iter().map(|i| numeric_answer(&i.text)).collect();
-        let truth = if items.len() == 1 { truth_word(&items[0].text) } else { None };
+        let numeric: Vec<Option<NumericValue>> =
+            items.iter().map(|i| numeric_answer(&i.text)).collect();
+        let truth = if items.len() == 1 {
+            truth_word(&items[0].text)
+        } else {
+            None
+        };
         let hint = hint.unwrap_or(if truth.is_some() {
             Hint::TrueFalse
         } else if numeric.iter().all(Option::is_some) {
@@ -800,12 +1062,24 @@ impl Body {
         match hint {
             Hint::TrueFalse => {
                 let Some(correct) = truth else {
-                    self.error(first.n, ProblemCode::MissingAnswer, "a true/false answer is `Benar` or `Salah` (or True/False)");
+                    self.error(
+                        first.n,
+                        ProblemCode::MissingAnswer,
+                        "a true/false answer is `Benar` or `Salah` (or True/False)",
+                    );
                     return None;
                 };
                 let feedback = items[0].feedback.clone();
-                let (feedback_true, feedback_false) = if correct { (feedback, None) } else { (None, feedback) };
-                Some(QuestionKind::TrueFalse { correct, feedback_true, feedback_false })
+                let (feedback_true, feedback_false) = if correct {
+                    (feedback, None)
+                } else {
+                    (None, feedback)
+                };
+                Some(QuestionKind::TrueFalse {
+                    correct,
+                    feedback_true,
+                    feedback_false,
+                })
             }
             Hint::Numeric => {
                 let mut answers = Vec::new();
@@ -814,51 +1088,111 @@ impl Body {
                         self.error(
                             item.line,
                             ProblemCode::BadNumeric,
-                            format!("`{}` is not a number, a range `1..5` or a tolerance `3.14 ± 0.01`", item.text),
+                            format!(
+                                "`{}` is not a number, a range `1..5` or a tolerance `3.14 ± 0.01`",
+                                item.text
+                            ),
                         );
                         return None;
                     };
-                    answers.push(NumericAnswer { value, weight: item.weight.unwrap_or(1.0), feedback: item.feedback.clone() });
+                    answers.push(NumericAnswer {
+                        value,
+                        weight: item.weight.unwrap_or(1.0),
+                        feedback: item.feedback.clone(),
+                    });
                 }
                 if !answers.iter().any(|a| a.weight > 0.0) {
-                    self.error(line, ProblemCode::NoCorrectAnswer, "no numeric answer earns credit");
+                    self.error(
+                        line,
+                        ProblemCode::NoCorrectAnswer,
+                        "no numeric answer earns credit",
+                    );
                     return None;
                 }
-                Some(QuestionKind::Numeric { answers, other_feedback: None })
+                Some(QuestionKind::Numeric {
+                    answers,
+                    other_feedback: None,
+                })
             }
             _ => {
                 let answers: Vec<TextAnswer> = items
                     .iter()
-                    .map(|i| TextAnswer { text: i.text.clone(), weight: i.weight.unwrap_or(1.0), feedback: i.feedback.clone() })
+                    .map(|i| TextAnswer {
+                        text: i.text.clone(),
+                        weight: i.weight.unwrap_or(1.0),
+                        feedback: i.feedback.clone(),
+                    })
                     .collect();
                 if !answers.iter().any(|a| a.weight > 0.0) {
-                    self.error(line, ProblemCode::NoCorrectAnswer, "no accepted answer earns credit");
+                    self.error(
+                        line,
+                        ProblemCode::NoCorrectAnswer,
+                        "no accepted answer earns credit",
+                    );
                     return None;
                 }
                 let case_sensitive = match attrs.get("case").map(|c| c.to_ascii_lowercase()) {
                     None => false,
-                    Some(c) if matches!(c.as_str(), "sensitive" | "exact" | "peka" | "true" | "ya") => true,
-                    Some(c) if matches!(c.as_str(), "insensitive" | "ignore" | "bebas" | "false" | "tidak") => false,
+                    Some(c)
+                        if matches!(c.as_str(), "sensitive" | "exact" | "peka" | "true" | "ya") =>
+                    {
+                        true
+                    }
+                    Some(c)
+                        if matches!(
+                            c.as_str(),
+                            "insensitive" | "ignore" | "bebas" | "false" | "tidak"
+                        ) =>
+                    {
+                        false
+                    }
                     Some(c) => {
-                        self.warn(line, ProblemCode::UnknownAttribute, format!("case=`{c}`: use case=sensitive or case=insensitive"));
+                        self.warn(
+                            line,
+                            ProblemCode::UnknownAttribute,
+                            format!("case=`{c}`: use case=sensitive or case=insensitive"),
+                        );
                         false
                     }
                 };
-                let normalise_whitespace = match attrs.get("whitespace").map(|c| c.to_ascii_lowercase()) {
-                    None => true,
-                    Some(c) if matches!(c.as_str(), "exact" | "persis" | "false") => false,
-                    Some(c) if matches!(c.as_str(), "normalise" | "normalize" | "collapse" | "true") => true,
-                    Some(c) => {
-                        self.warn(line, ProblemCode::UnknownAttribute, format!("whitespace=`{c}`: use whitespace=exact or whitespace=normalise"));
-                        true
-                    }
-                };
-                Some(QuestionKind::ShortAnswer { answers, case_sensitive, normalise_whitespace })
+                let normalise_whitespace =
+                    match attrs.get("whitespace").map(|c| c.to_ascii_lowercase()) {
+                        None => true,
+                        Some(c) if matches!(c.as_str(), "exact" | "persis" | "false") => false,
+                        Some(c)
+                            if matches!(
+                                c.as_str(),
+                                "normalise" | "normalize" | "collapse" | "true"
+                            ) =>
+                        {
+                            true
+                        }
+                        Some(c) => {
+                            self.warn(
+                                line,
+                                ProblemCode::UnknownAttribute,
+                                format!(
+                                    "whitespace=`{c}`: use whitespace=exact or whitespace=normalise"
+                                ),
+                            );
+                            true
+                        }
+                    };
+                Some(QuestionKind::ShortAnswer {
+                    answers,
+                    case_sensitive,
+                    normalise_whitespace,
+                })
             }
         }
     }
 
-    fn matching(&mut self, line: u32, lines: &[Line], attrs: &BTreeMap<String, String>) -> Option<QuestionKind> {
+    fn matching(
+        &mut self,
+        line: u32,
+        lines: &[Line],
+        attrs: &BTreeMap<String, String>,
+    ) -> Option<QuestionKind> {
         let mut items: Vec<Item> = Vec::new();
         self.collect_items(lines, &mut items, |kind| match kind {
             Kind::Bullet { text } | Kind::Ordered { text } => Some((true, *text)),
@@ -867,47 +1201,87 @@ impl Body {
         let mut entries = Vec::new();
         for item in &items {
             if item.feedback.is_some() {
-                self.warn(item.line, ProblemCode::UnsupportedFeature, "matching pairs have no feedback of their own; use `Pembahasan:`");
+                self.warn(
+                    item.line,
+                    ProblemCode::UnsupportedFeature,
+                    "matching pairs have no feedback of their own; use `Pembahasan:`",
+                );
             }
             let Some((prompt, answer)) = arrow_split(&item.text) else {
-                self.error(item.line, ProblemCode::BadMatchingPair, "a matching pair is written `- prompt -> answer`");
+                self.error(
+                    item.line,
+                    ProblemCode::BadMatchingPair,
+                    "a matching pair is written `- prompt -> answer`",
+                );
                 return None;
             };
             if answer.is_empty() {
-                self.error(item.line, ProblemCode::BadMatchingPair, "the answer after `->` is empty");
+                self.error(
+                    item.line,
+                    ProblemCode::BadMatchingPair,
+                    "the answer after `->` is empty",
+                );
                 return None;
             }
             entries.push((prompt.to_string(), answer.to_string()));
         }
         let (pairs, choices) = build_matching(&entries);
         if pairs.len() < 2 {
-            self.error(line, ProblemCode::TooFewOptions, "a matching question needs at least two pairs with a prompt");
+            self.error(
+                line,
+                ProblemCode::TooFewOptions,
+                "a matching question needs at least two pairs with a prompt",
+            );
             return None;
         }
         let shuffle = self.flag(line, attrs, "shuffle", true);
-        Some(QuestionKind::Matching { pairs, choices, shuffle })
+        Some(QuestionKind::Matching {
+            pairs,
+            choices,
+            shuffle,
+        })
     }
 
-    fn ordering(&mut self, line: u32, lines: &[Line], attrs: &BTreeMap<String, String>) -> Option<QuestionKind> {
+    fn ordering(
+        &mut self,
+        line: u32,
+        lines: &[Line],
+        attrs: &BTreeMap<String, String>,
+    ) -> Option<QuestionKind> {
         let mut items: Vec<Item> = Vec::new();
         self.collect_items(lines, &mut items, |kind| match kind {
             Kind::Ordered { text } | Kind::Bullet { text } => Some((true, *text)),
             _ => None,
         });
         if items.iter().any(|i| i.feedback.is_some()) {
-            self.warn(line, ProblemCode::UnsupportedFeature, "ordering items have no feedback of their own; use `Pembahasan:`");
+            self.warn(
+                line,
+                ProblemCode::UnsupportedFeature,
+                "ordering items have no feedback of their own; use `Pembahasan:`",
+            );
         }
         if items.len() < 2 {
-            self.error(line, ProblemCode::TooFewOptions, "an ordering question needs at least two items");
+            self.error(
+                line,
+                ProblemCode::TooFewOptions,
+                "an ordering question needs at least two items",
+            );
             return None;
         }
         let mut order: Vec<OrderItem> = Vec::new();
         for item in &items {
             if order.iter().any(|o| o.text == item.text) {
-                self.warn(item.line, ProblemCode::DuplicateOption, format!("item `{}` appears twice", item.text));
+                self.warn(
+                    item.line,
+                    ProblemCode::DuplicateOption,
+                    format!("item `{}` appears twice", item.text),
+                );
             }
             let id = self.option_id(item, order.iter().map(|o| &o.id));
-            order.push(OrderItem { id, text: item.text.clone() });
+            order.push(OrderItem {
+                id,
+                text: item.text.clone(),
+            });
         }
         let scoring = match attrs.get("scoring").map(|s| s.to_ascii_lowercase()) {
             None => OrderingScoring::default(),
@@ -916,44 +1290,70 @@ impl Body {
                 "position" | "absolute" | "posisi" => OrderingScoring::AbsolutePosition,
                 "subsequence" | "relative" | "urutan" => OrderingScoring::LongestOrderedSubsequence,
                 other => {
-                    self.warn(line, ProblemCode::UnknownAttribute, format!("scoring=`{other}`: use all, position or subsequence"));
+                    self.warn(
+                        line,
+                        ProblemCode::UnknownAttribute,
+                        format!("scoring=`{other}`: use all, position or subsequence"),
+                    );
                     OrderingScoring::default()
                 }
             },
         };
-        Some(QuestionKind::Ordering { items: order, scoring })
+        Some(QuestionKind::Ordering {
+            items: order,
+            scoring,
+        })
     }
 
     /// Groups list items with their `>` feedback and indented continuation lines; anything else
     /// is reported.
-    fn collect_items<'a>(&mut self, lines: &[Line<'a>], items: &mut Vec<Item>, start: impl Fn(&Kind<'a>) -> Option<(bool, &'a str)>) {
+    fn collect_items<'a>(
+        &mut self,
+        lines: &[Line<'a>],
+        items: &mut Vec<Item>,
+        start: impl Fn(&Kind<'a>) -> Option<(bool, &'a str)>,
+    ) {
         let mut feedback: Vec<String> = Vec::new();
         let mut blank = false;
         let flush = |items: &mut Vec<Item>, feedback: &mut Vec<String>| {
-            if let Some(last) = items.last_mut() {
-                if !feedback.is_empty() {
-                    let mut all: Vec<String> = last.feedback.take().into_iter().collect();
-                    all.append(feedback);
-                    last.feedback = Some(all.join("\n").trim().to_string()).filter(|f| !f.is_empty());
-                }
+            if let Some(last) = items.last_mut()
+                && !feedback.is_empty()
+            {
+                let mut all: Vec<String> = last.feedback.take().into_iter().collect();
+                all.append(feedback);
+                last.feedback = Some(all.join("\n").trim().to_string()).filter(|f| !f.is_empty());
             }
             feedback.clear();
         };
         for l in lines {
-            if l.indent < 4 {
-                if let Some((checked, text)) = start(&l.kind) {
-                    flush(items, &mut feedback);
-                    let (weight, text, id) = item_parts(text);
-                    if let Some(w) = weight {
-                        if !(-1.0..=1.0).contains(&w) {
-                            self.error(l.n, ProblemCode::BadWeight, format!("weight {}% is outside -100%..100%", w * 100.0));
-                        }
-                    }
-                    let weight = weight.map(|w| w.clamp(-1.0, 1.0));
-                    items.push(Item { line: l.n, checked, text, weight, id, feedback: None });
-                    blank = false;
-                    continue;
+            if l.indent < 4
+                && let Some((checked, text)) = start(&l.kind)
+            {
+                flush(items, &mut feedback);
+                let (weight, text, id) = item_parts(text);
+                if let Some(w) = weight
+                    && !(-1.0..=1.0).contains(&w)
+                {
+                    self.warn(
+                        l.n,
+                        ProblemCode::BadWeight,
+                        format!(
+                            "weight {}% is outside -100%..100%; it is limited to that range",
+                            w * 100.0
+                        ),
+                    );
                 }
+                let weight = weight.map(|w| w.clamp(-1.0, 1.0));
+                items.push(Item {
+                    line: l.n,
+                    checked,
+                    text,
+                    weight,
+                    id,
+                    feedback: None,
+                });
+                blank = false;
+                continue;
             }
             match &l.kind {
                 Kind::Blank => blank = true,
@@ -984,28 +1384,53 @@ impl Body {
 
     /// Warns about lines after an inline `Jawaban:` that belong to nothing.
     fn leftovers(&mut self, lines: &[Line]) {
-        if let Some(l) = lines.iter().find(|l| !matches!(l.kind, Kind::Blank) && !is_thematic_break(l.raw)) {
-            self.warn(l.n, ProblemCode::IgnoredText, "text after the answer is ignored (general feedback goes after `Pembahasan:`)");
+        if let Some(l) = lines
+            .iter()
+            .find(|l| !matches!(l.kind, Kind::Blank) && !is_thematic_break(l.raw))
+        {
+            self.warn(
+                l.n,
+                ProblemCode::IgnoredText,
+                "text after the answer is ignored (general feedback goes after `Pembahasan:`)",
+            );
         }
     }
 
-    fn option_id<'a>(&mut self, item: &Item, taken: impl Iterator<Item = &'a OptionId> + Clone) -> OptionId {
+    fn option_id<'a>(
+        &mut self,
+        item: &Item,
+        taken: impl Iterator<Item = &'a OptionId> + Clone,
+    ) -> OptionId {
         if let Some(id) = &item.id {
             if is_valid_id(id) && !taken.clone().any(|t| t.as_str() == id) {
                 return OptionId::new(id.clone());
             }
-            self.warn(item.line, ProblemCode::InvalidId, format!("option id `{id}` is invalid or used twice; one is made from the text"));
+            self.warn(
+                item.line,
+                ProblemCode::InvalidId,
+                format!("option id `{id}` is invalid or used twice; one is made from the text"),
+            );
         }
         unique_option_id(&item.text, taken)
     }
 
-    fn flag(&mut self, line: u32, attrs: &BTreeMap<String, String>, key: &str, default: bool) -> bool {
+    fn flag(
+        &mut self,
+        line: u32,
+        attrs: &BTreeMap<String, String>,
+        key: &str,
+        default: bool,
+    ) -> bool {
         match attrs.get(key).map(|v| v.to_ascii_lowercase()) {
             None => default,
             Some(v) if matches!(v.as_str(), "true" | "yes" | "ya" | "on") => true,
             Some(v) if matches!(v.as_str(), "false" | "no" | "tidak" | "off") => false,
             Some(v) => {
-                self.warn(line, ProblemCode::UnknownAttribute, format!("{key}=`{v}`: use true or false"));
+                self.warn(
+                    line,
+                    ProblemCode::UnknownAttribute,
+                    format!("{key}=`{v}`: use true or false"),
+                );
                 default
             }
         }
@@ -1062,18 +1487,35 @@ fn classify<'a>(lines: &[&'a str], start: usize) -> Vec<Line<'a>> {
             })
             .flatten();
         if let Some((c, len)) = fence {
-            if fence_mark.is_some_and(|(fc, fl)| fc == c && fl >= len && trimmed.chars().all(|x| x == c)) {
+            if fence_mark
+                .is_some_and(|(fc, fl)| fc == c && fl >= len && trimmed.chars().all(|x| x == c))
+            {
                 fence = None;
             }
-            out.push(Line { n, raw, indent, kind: Kind::Text });
+            out.push(Line {
+                n,
+                raw,
+                indent,
+                kind: Kind::Code,
+            });
             continue;
         }
         if let Some(mark) = fence_mark {
             fence = Some(mark);
-            out.push(Line { n, raw, indent, kind: Kind::Text });
+            out.push(Line {
+                n,
+                raw,
+                indent,
+                kind: Kind::Code,
+            });
             continue;
         }
-        out.push(Line { n, raw, indent, kind: line_kind(trimmed) });
+        out.push(Line {
+            n,
+            raw,
+            indent,
+            kind: line_kind(trimmed),
+        });
     }
     out
 }
@@ -1083,28 +1525,33 @@ fn line_kind(t: &str) -> Kind<'_> {
         return Kind::Blank;
     }
     if let Some(q) = t.strip_prefix('>') {
-        return Kind::Quote { text: q.strip_prefix(' ').unwrap_or(q) };
+        return Kind::Quote {
+            text: q.strip_prefix(' ').unwrap_or(q),
+        };
     }
-    if let Some(rest) = t.strip_prefix(['-', '*', '+']) {
-        if let Some(item) = rest.strip_prefix([' ', '\t']) {
-            let item = item.trim_start();
-            for (mark, checked) in [("[x]", true), ("[X]", true), ("[ ]", false)] {
-                if let Some(text) = item.strip_prefix(mark) {
-                    if text.is_empty() || text.starts_with([' ', '\t']) {
-                        return Kind::Task { checked, text: text.trim() };
-                    }
-                }
+    if let Some(rest) = t.strip_prefix(['-', '*', '+'])
+        && let Some(item) = rest.strip_prefix([' ', '\t'])
+    {
+        let item = item.trim_start();
+        for (mark, checked) in [("[x]", true), ("[X]", true), ("[ ]", false)] {
+            if let Some(text) = item.strip_prefix(mark)
+                && (text.is_empty() || text.starts_with([' ', '\t']))
+            {
+                return Kind::Task {
+                    checked,
+                    text: text.trim(),
+                };
             }
-            return Kind::Bullet { text: item.trim() };
         }
+        return Kind::Bullet { text: item.trim() };
     }
     let digits = t.chars().take_while(char::is_ascii_digit).count();
     if (1..=9).contains(&digits) {
         let rest = &t[digits..];
-        if let Some(item) = rest.strip_prefix(['.', ')']) {
-            if item.is_empty() || item.starts_with([' ', '\t']) {
-                return Kind::Ordered { text: item.trim() };
-            }
+        if let Some(item) = rest.strip_prefix(['.', ')'])
+            && (item.is_empty() || item.starts_with([' ', '\t']))
+        {
+            return Kind::Ordered { text: item.trim() };
         }
     }
     if let Some((label, rest)) = label_of(t) {
@@ -1116,15 +1563,23 @@ fn line_kind(t: &str) -> Kind<'_> {
 /// `Jawaban: …`, `**Pembahasan:** …` and friends.
 fn label_of(t: &str) -> Option<(Label, String)> {
     let colon = t.find(':')?;
-    let head: String = t[..colon].chars().filter(|c| *c != '*' && *c != '_').collect();
+    let head: String = t[..colon]
+        .chars()
+        .filter(|c| *c != '*' && *c != '_')
+        .collect();
     let label = match head.trim().to_lowercase().as_str() {
         "jawaban" | "jawab" | "kunci" | "kunci jawaban" | "answer" | "answers" => Label::Answer,
-        "pembahasan" | "umpan balik" | "penjelasan" | "feedback" | "general feedback" => Label::Feedback,
+        "pembahasan" | "umpan balik" | "penjelasan" | "feedback" | "general feedback" => {
+            Label::Feedback
+        }
         "pedoman penilaian" | "rubrik" | "grader info" | "grading guide" => Label::GraderInfo,
         "templat" | "templat jawaban" | "template" | "response template" => Label::Template,
         _ => return None,
     };
-    let rest = t[colon + 1..].trim_start_matches(['*', '_']).trim().to_string();
+    let rest = t[colon + 1..]
+        .trim_start_matches(['*', '_'])
+        .trim()
+        .to_string();
     Some((label, rest))
 }
 
@@ -1145,13 +1600,13 @@ fn heading_level(raw: &str) -> Option<(usize, &str)> {
 /// `Title {#id points=2}` → (`Title`, `#id points=2`).
 fn split_attributes(heading: &str) -> (&str, Option<&str>) {
     let h = heading.trim();
-    if let Some(body) = h.strip_suffix('}') {
-        if let Some(open) = body.rfind('{') {
-            let inner = &body[open + 1..];
-            let looks = inner.trim_start().starts_with('#') || inner.contains('=');
-            if looks {
-                return (&h[..open], Some(inner));
-            }
+    if let Some(body) = h.strip_suffix('}')
+        && let Some(open) = body.rfind('{')
+    {
+        let inner = &body[open + 1..];
+        let looks = inner.trim_start().starts_with('#') || inner.contains('=');
+        if looks {
+            return (&h[..open], Some(inner));
         }
     }
     (h, None)
@@ -1183,20 +1638,19 @@ fn tokens(s: &str) -> Vec<String> {
 fn item_parts(text: &str) -> (Option<f64>, String, Option<String>) {
     let mut t = text.trim();
     let mut weight = None;
-    if let Some(rest) = t.strip_prefix('(') {
-        if let Some(close) = rest.find("%)") {
-            if let Some(w) = parse_number(&rest[..close]) {
-                weight = Some(w / 100.0);
-                t = rest[close + 2..].trim_start();
-            }
-        }
+    if let Some(rest) = t.strip_prefix('(')
+        && let Some(close) = rest.find("%)")
+        && let Some(w) = parse_number(&rest[..close])
+    {
+        weight = Some(w / 100.0);
+        t = rest[close + 2..].trim_start();
     }
     let mut id = None;
-    if let Some(body) = t.strip_suffix('}') {
-        if let Some(open) = body.rfind("{#") {
-            id = Some(body[open + 2..].trim().to_string());
-            t = body[..open].trim_end();
-        }
+    if let Some(body) = t.strip_suffix('}')
+        && let Some(open) = body.rfind("{#")
+    {
+        id = Some(body[open + 2..].trim().to_string());
+        t = body[..open].trim_end();
     }
     (weight, t.to_string(), id)
 }
@@ -1233,14 +1687,22 @@ fn numeric_answer(text: &str) -> Option<NumericValue> {
     if let Some(i) = t.find("..").filter(|&i| i > 0) {
         let a = parse_number(&t[..i])?;
         let b = parse_number(&t[i + 2..])?;
-        return Some(NumericValue::Range { min: a.min(b), max: a.max(b) });
+        return Some(NumericValue::Range {
+            min: a.min(b),
+            max: a.max(b),
+        });
     }
-    parse_number(t).map(|value| NumericValue::Exact { value, tolerance: 0.0 })
+    parse_number(t).map(|value| NumericValue::Exact {
+        value,
+        tolerance: 0.0,
+    })
 }
 
 /// Start of the last ordered list among `lines`.
 fn last_list_start(lines: &[Line]) -> Option<usize> {
-    let last = lines.iter().rposition(|l| l.indent < 4 && matches!(l.kind, Kind::Ordered { .. }))?;
+    let last = lines
+        .iter()
+        .rposition(|l| l.indent < 4 && matches!(l.kind, Kind::Ordered { .. }))?;
     let mut start = last;
     let mut k = last;
     while k > 0 {
@@ -1256,12 +1718,18 @@ fn last_list_start(lines: &[Line]) -> Option<usize> {
 }
 
 fn indent_of(raw: &str) -> usize {
-    raw.chars().take_while(|c| c.is_whitespace()).map(|c| if c == '\t' { 4 } else { 1 }).sum()
+    raw.chars()
+        .take_while(|c| c.is_whitespace())
+        .map(|c| if c == '\t' { 4 } else { 1 })
+        .sum()
 }
 
 fn is_thematic_break(raw: &str) -> bool {
     let t: String = raw.chars().filter(|c| !c.is_whitespace()).collect();
-    t.len() >= 3 && (t.chars().all(|c| c == '-') || t.chars().all(|c| c == '*') || t.chars().all(|c| c == '_'))
+    t.len() >= 3
+        && (t.chars().all(|c| c == '-')
+            || t.chars().all(|c| c == '*')
+            || t.chars().all(|c| c == '_'))
 }
 
 /// Joins lines, removing the indentation they share (the first line is the label's rest).
@@ -1278,8 +1746,18 @@ fn dedent_join(lines: &[String]) -> String {
         if i == 0 {
             out.push(l.trim().to_string());
         } else {
-            let skip: usize = l.chars().take(common).take_while(|c| c.is_whitespace()).count();
-            out.push(l.chars().skip(skip).collect::<String>().trim_end().to_string());
+            let skip: usize = l
+                .chars()
+                .take(common)
+                .take_while(|c| c.is_whitespace())
+                .count();
+            out.push(
+                l.chars()
+                    .skip(skip)
+                    .collect::<String>()
+                    .trim_end()
+                    .to_string(),
+            );
         }
     }
     out.join("\n").trim().to_string()
@@ -1292,37 +1770,94 @@ mod tests {
 
     #[test]
     fn item_parts_reads_weights_and_ids() {
-        assert_eq!(item_parts("(50%) Batavia"), (Some(0.5), "Batavia".into(), None));
+        assert_eq!(
+            item_parts("(50%) Batavia"),
+            (Some(0.5), "Batavia".into(), None)
+        );
         let (w, text, id) = item_parts("(-33,3%) salah {#s1}");
         assert!((w.unwrap() + 0.333).abs() < 1e-12);
         assert_eq!((text.as_str(), id.as_deref()), ("salah", Some("s1")));
-        assert_eq!(item_parts("(catatan) teks"), (None, "(catatan) teks".into(), None));
+        assert_eq!(
+            item_parts("(catatan) teks"),
+            (None, "(catatan) teks".into(), None)
+        );
     }
 
     #[test]
+    #[allow(clippy::approx_constant)]
     fn numeric_answer_forms() {
-        assert_eq!(numeric_answer("3,14 ± 0,01"), Some(NumericValue::Exact { value: 3.14, tolerance: 0.01 }));
-        assert_eq!(numeric_answer("3.14 +- 0.01"), Some(NumericValue::Exact { value: 3.14, tolerance: 0.01 }));
-        assert_eq!(numeric_answer("5 .. 1"), Some(NumericValue::Range { min: 1.0, max: 5.0 }));
-        assert_eq!(numeric_answer("1945"), Some(NumericValue::Exact { value: 1945.0, tolerance: 0.0 }));
+        assert_eq!(
+            numeric_answer("3,14 ± 0,01"),
+            Some(NumericValue::Exact {
+                value: 3.14,
+                tolerance: 0.01
+            })
+        );
+        assert_eq!(
+            numeric_answer("3.14 +- 0.01"),
+            Some(NumericValue::Exact {
+                value: 3.14,
+                tolerance: 0.01
+            })
+        );
+        assert_eq!(
+            numeric_answer("5 .. 1"),
+            Some(NumericValue::Range { min: 1.0, max: 5.0 })
+        );
+        assert_eq!(
+            numeric_answer("1945"),
+            Some(NumericValue::Exact {
+                value: 1945.0,
+                tolerance: 0.0
+            })
+        );
         assert_eq!(numeric_answer("Jakarta"), None);
         assert_eq!(numeric_answer("3 ± -1"), None);
     }
 
     #[test]
     fn line_kinds() {
-        assert!(matches!(line_kind("- [x] Jakarta"), Kind::Task { checked: true, text: "Jakarta" }));
-        assert!(matches!(line_kind("* [ ] Bandung"), Kind::Task { checked: false, text: "Bandung" }));
+        assert!(matches!(
+            line_kind("- [x] Jakarta"),
+            Kind::Task {
+                checked: true,
+                text: "Jakarta"
+            }
+        ));
+        assert!(matches!(
+            line_kind("* [ ] Bandung"),
+            Kind::Task {
+                checked: false,
+                text: "Bandung"
+            }
+        ));
         assert!(matches!(line_kind("- [x]Jakarta"), Kind::Bullet { .. }));
-        assert!(matches!(line_kind("1. satu"), Kind::Ordered { text: "satu" }));
+        assert!(matches!(
+            line_kind("1. satu"),
+            Kind::Ordered { text: "satu" }
+        ));
         assert!(matches!(line_kind("2024. tahun"), Kind::Ordered { .. }));
-        assert!(matches!(line_kind("**Jawaban:** Jakarta"), Kind::Label { label: Label::Answer, ref rest } if rest == "Jakarta"));
-        assert!(matches!(line_kind("Pembahasan: x"), Kind::Label { label: Label::Feedback, .. }));
+        assert!(
+            matches!(line_kind("**Jawaban:** Jakarta"), Kind::Label { label: Label::Answer, ref rest } if rest == "Jakarta")
+        );
+        assert!(matches!(
+            line_kind("Pembahasan: x"),
+            Kind::Label {
+                label: Label::Feedback,
+                ..
+            }
+        ));
         assert!(matches!(line_kind("Catatan: x"), Kind::Text));
         assert_eq!(heading_level("## Soal {#a}"), Some((2, "Soal {#a}")));
         assert_eq!(heading_level("### Sub"), None);
         assert_eq!(heading_level("#tag"), None);
-        assert_eq!(split_attributes("Soal {#a points=2}"), ("Soal ", Some("#a points=2")));
-        assert_eq!(split_attributes("Himpunan {1, 2}"), ("Himpunan {1, 2}", None));
+        assert_eq!(
+            split_attributes("Soal {#a points=2}"),
+            ("Soal ", Some("#a points=2"))
+        );
+        assert_eq!(
+            split_attributes("Himpunan {1, 2}"),
+            ("Himpunan {1, 2}", None)
+        );
     }
 }

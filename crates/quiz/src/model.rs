@@ -102,7 +102,10 @@ pub enum QuestionKind {
         shuffle: bool,
     },
     /// Items to be put in order; `items` is the correct order.
-    Ordering { items: Vec<OrderItem>, scoring: OrderingScoring },
+    Ordering {
+        items: Vec<OrderItem>,
+        scoring: OrderingScoring,
+    },
     /// Free text graded by an instructor.
     Essay {
         #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -213,14 +216,26 @@ pub enum OrderingScoring {
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum CorrectAnswer {
     /// Options that carry credit (every full-credit option for a single choice).
-    Choices { options: Vec<OptionId> },
-    TrueFalse { value: bool },
+    Choices {
+        options: Vec<OptionId>,
+    },
+    TrueFalse {
+        value: bool,
+    },
     /// Accepted texts with full credit.
-    Text { answers: Vec<String> },
-    Numeric { answers: Vec<NumericValue> },
+    Text {
+        answers: Vec<String>,
+    },
+    Numeric {
+        answers: Vec<NumericValue>,
+    },
     /// Prompt id → choice id.
-    Matching { pairs: Vec<(OptionId, OptionId)> },
-    Ordering { order: Vec<OptionId> },
+    Matching {
+        pairs: Vec<(OptionId, OptionId)>,
+    },
+    Ordering {
+        order: Vec<OptionId>,
+    },
     /// Essays and descriptions have no answer key.
     None,
 }
@@ -250,7 +265,10 @@ impl Question {
     pub fn correct_answer(&self) -> CorrectAnswer {
         match &self.kind {
             QuestionKind::SingleChoice { choices, .. } => {
-                let best = choices.iter().map(|c| c.weight).fold(f64::NEG_INFINITY, f64::max);
+                let best = choices
+                    .iter()
+                    .map(|c| c.weight)
+                    .fold(f64::NEG_INFINITY, f64::max);
                 CorrectAnswer::Choices {
                     options: choices
                         .iter()
@@ -260,11 +278,18 @@ impl Question {
                 }
             }
             QuestionKind::MultipleResponse { choices, .. } => CorrectAnswer::Choices {
-                options: choices.iter().filter(|c| c.weight > 0.0).map(|c| c.id.clone()).collect(),
+                options: choices
+                    .iter()
+                    .filter(|c| c.weight > 0.0)
+                    .map(|c| c.id.clone())
+                    .collect(),
             },
             QuestionKind::TrueFalse { correct, .. } => CorrectAnswer::TrueFalse { value: *correct },
             QuestionKind::ShortAnswer { answers, .. } => {
-                let best = answers.iter().map(|a| a.weight).fold(f64::NEG_INFINITY, f64::max);
+                let best = answers
+                    .iter()
+                    .map(|a| a.weight)
+                    .fold(f64::NEG_INFINITY, f64::max);
                 CorrectAnswer::Text {
                     answers: answers
                         .iter()
@@ -274,7 +299,10 @@ impl Question {
                 }
             }
             QuestionKind::Numeric { answers, .. } => {
-                let best = answers.iter().map(|a| a.weight).fold(f64::NEG_INFINITY, f64::max);
+                let best = answers
+                    .iter()
+                    .map(|a| a.weight)
+                    .fold(f64::NEG_INFINITY, f64::max);
                 CorrectAnswer::Numeric {
                     answers: answers
                         .iter()
@@ -284,7 +312,10 @@ impl Question {
                 }
             }
             QuestionKind::Matching { pairs, .. } => CorrectAnswer::Matching {
-                pairs: pairs.iter().map(|p| (p.id.clone(), p.answer.clone())).collect(),
+                pairs: pairs
+                    .iter()
+                    .map(|p| (p.id.clone(), p.answer.clone()))
+                    .collect(),
             },
             QuestionKind::Ordering { items, .. } => CorrectAnswer::Ordering {
                 order: items.iter().map(|i| i.id.clone()).collect(),
@@ -301,15 +332,25 @@ impl Question {
             QuestionKind::SingleChoice { choices, .. } => choices
                 .iter()
                 .max_by(|a, b| a.weight.total_cmp(&b.weight))
-                .map(|c| Response::SingleChoice { option: c.id.clone() }),
+                .map(|c| Response::SingleChoice {
+                    option: c.id.clone(),
+                }),
             QuestionKind::MultipleResponse { choices, .. } => Some(Response::MultipleResponse {
-                options: choices.iter().filter(|c| c.weight > 0.0).map(|c| c.id.clone()).collect(),
+                options: choices
+                    .iter()
+                    .filter(|c| c.weight > 0.0)
+                    .map(|c| c.id.clone())
+                    .collect(),
             }),
-            QuestionKind::TrueFalse { correct, .. } => Some(Response::TrueFalse { value: *correct }),
+            QuestionKind::TrueFalse { correct, .. } => {
+                Some(Response::TrueFalse { value: *correct })
+            }
             QuestionKind::ShortAnswer { answers, .. } => answers
                 .iter()
                 .max_by(|a, b| a.weight.total_cmp(&b.weight))
-                .map(|a| Response::ShortAnswer { text: a.text.clone() }),
+                .map(|a| Response::ShortAnswer {
+                    text: a.text.clone(),
+                }),
             QuestionKind::Numeric { answers, .. } => answers
                 .iter()
                 .max_by(|a, b| a.weight.total_cmp(&b.weight))
@@ -318,10 +359,15 @@ impl Question {
                         NumericValue::Exact { value, .. } => value,
                         NumericValue::Range { min, max } => min + (max - min) / 2.0,
                     };
-                    Response::Numeric { input: format!("{x}") }
+                    Response::Numeric {
+                        input: format!("{x}"),
+                    }
                 }),
             QuestionKind::Matching { pairs, .. } => Some(Response::Matching {
-                pairs: pairs.iter().map(|p| (p.id.clone(), p.answer.clone())).collect(),
+                pairs: pairs
+                    .iter()
+                    .map(|p| (p.id.clone(), p.answer.clone()))
+                    .collect(),
             }),
             QuestionKind::Ordering { items, .. } => Some(Response::Ordering {
                 order: items.iter().map(|i| i.id.clone()).collect(),
@@ -334,10 +380,14 @@ impl Question {
     pub fn option_ids(&self) -> BTreeSet<&OptionId> {
         match &self.kind {
             QuestionKind::SingleChoice { choices, .. }
-            | QuestionKind::MultipleResponse { choices, .. } => choices.iter().map(|c| &c.id).collect(),
-            QuestionKind::Matching { pairs, choices, .. } => {
-                pairs.iter().map(|p| &p.id).chain(choices.iter().map(|c| &c.id)).collect()
+            | QuestionKind::MultipleResponse { choices, .. } => {
+                choices.iter().map(|c| &c.id).collect()
             }
+            QuestionKind::Matching { pairs, choices, .. } => pairs
+                .iter()
+                .map(|p| &p.id)
+                .chain(choices.iter().map(|c| &c.id))
+                .collect(),
             QuestionKind::Ordering { items, .. } => items.iter().map(|i| &i.id).collect(),
             _ => BTreeSet::new(),
         }
@@ -346,9 +396,15 @@ impl Question {
     /// Checks the invariants the grader relies on: finite non-negative points, finite weights
     /// in `[-1, 1]`, unique option ids, matching answers that exist.
     pub fn validate(&self) -> Result<(), QuizError> {
-        let bad = |reason: String| QuizError::InvalidQuestion { id: self.id.clone(), reason };
+        let bad = |reason: String| QuizError::InvalidQuestion {
+            id: self.id.clone(),
+            reason,
+        };
         if !self.default_points.is_finite() || self.default_points < 0.0 {
-            return Err(bad(format!("points must be a number ≥ 0, not {}", self.default_points)));
+            return Err(bad(format!(
+                "points must be a number ≥ 0, not {}",
+                self.default_points
+            )));
         }
         let check_weight = |w: f64| -> Result<(), QuizError> {
             if w.is_finite() && (-1.0..=1.0).contains(&w) {
@@ -392,7 +448,9 @@ impl Question {
                 for a in answers {
                     check_weight(a.weight)?;
                     let finite = match a.value {
-                        NumericValue::Exact { value, tolerance } => value.is_finite() && tolerance.is_finite(),
+                        NumericValue::Exact { value, tolerance } => {
+                            value.is_finite() && tolerance.is_finite()
+                        }
                         NumericValue::Range { min, max } => min.is_finite() && max.is_finite(),
                     };
                     if !finite {
@@ -408,7 +466,10 @@ impl Question {
                 unique(choices.iter().map(|c| &c.id).collect())?;
                 for p in pairs {
                     if !choices.iter().any(|c| c.id == p.answer) {
-                        return Err(bad(format!("pair `{}` answers unknown choice `{}`", p.id, p.answer)));
+                        return Err(bad(format!(
+                            "pair `{}` answers unknown choice `{}`",
+                            p.id, p.answer
+                        )));
                     }
                 }
             }
@@ -418,7 +479,9 @@ impl Question {
                 }
                 unique(items.iter().map(|i| &i.id).collect())?;
             }
-            QuestionKind::TrueFalse { .. } | QuestionKind::Essay { .. } | QuestionKind::Description => {}
+            QuestionKind::TrueFalse { .. }
+            | QuestionKind::Essay { .. }
+            | QuestionKind::Description => {}
         }
         Ok(())
     }
@@ -450,20 +513,30 @@ pub fn build_matching(entries: &[(String, String)]) -> (Vec<MatchPair>, Vec<Matc
             Some(c) => c.id.clone(),
             None => {
                 let id = unique_option_id(answer, choices.iter().map(|c| &c.id));
-                choices.push(MatchChoice { id: id.clone(), text: answer.clone() });
+                choices.push(MatchChoice {
+                    id: id.clone(),
+                    text: answer.clone(),
+                });
                 id
             }
         };
         if !prompt.trim().is_empty() {
             let id = unique_option_id(prompt, pairs.iter().map(|p| &p.id));
-            pairs.push(MatchPair { id, prompt: prompt.clone(), answer: choice_id });
+            pairs.push(MatchPair {
+                id,
+                prompt: prompt.clone(),
+                answer: choice_id,
+            });
         }
     }
     (pairs, choices)
 }
 
 /// [`OptionId::from_text`], made unique against `taken` by a `-2`, `-3`… suffix.
-pub fn unique_option_id<'a>(text: &str, taken: impl Iterator<Item = &'a OptionId> + Clone) -> OptionId {
+pub fn unique_option_id<'a>(
+    text: &str,
+    taken: impl Iterator<Item = &'a OptionId> + Clone,
+) -> OptionId {
     let base = OptionId::from_text(text);
     if !taken.clone().any(|t| *t == base) {
         return base;
@@ -485,12 +558,18 @@ mod tests {
 
     #[test]
     fn numeric_values_accept_with_tolerance_and_ranges() {
-        let exact = NumericValue::Exact { value: 5.0, tolerance: 0.5 };
+        let exact = NumericValue::Exact {
+            value: 5.0,
+            tolerance: 0.5,
+        };
         assert!(exact.accepts(5.5));
         assert!(exact.accepts(4.5));
         assert!(!exact.accepts(5.51));
         assert!(!exact.accepts(f64::NAN));
-        let zero = NumericValue::Exact { value: 0.3, tolerance: 0.0 };
+        let zero = NumericValue::Exact {
+            value: 0.3,
+            tolerance: 0.0,
+        };
         assert!(zero.accepts(0.1 + 0.2));
         let range = NumericValue::Range { min: 1.0, max: 5.0 };
         assert!(range.accepts(1.0) && range.accepts(5.0) && range.accepts(3.3));
@@ -517,6 +596,9 @@ mod tests {
     fn unique_ids_get_suffixes() {
         let a = OptionId::from_text("x");
         let taken = [a.clone(), OptionId::new(format!("{a}-2"))];
-        assert_eq!(unique_option_id("x", taken.iter()).as_str(), format!("{a}-3"));
+        assert_eq!(
+            unique_option_id("x", taken.iter()).as_str(),
+            format!("{a}-3")
+        );
     }
 }

@@ -108,11 +108,23 @@ pub struct Problem {
 
 impl Problem {
     pub fn error(line: u32, column: u32, code: ProblemCode, message: impl Into<String>) -> Self {
-        Self { line, column, code, message: message.into(), severity: Severity::Error }
+        Self {
+            line,
+            column,
+            code,
+            message: message.into(),
+            severity: Severity::Error,
+        }
     }
 
     pub fn warning(line: u32, column: u32, code: ProblemCode, message: impl Into<String>) -> Self {
-        Self { line, column, code, message: message.into(), severity: Severity::Warning }
+        Self {
+            line,
+            column,
+            code,
+            message: message.into(),
+            severity: Severity::Warning,
+        }
     }
 }
 
@@ -122,7 +134,11 @@ impl fmt::Display for Problem {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
-        write!(f, "{}:{}: {severity}[{}]: {}", self.line, self.column, self.code, self.message)
+        write!(
+            f,
+            "{}:{}: {severity}[{}]: {}",
+            self.line, self.column, self.code, self.message
+        )
     }
 }
 
@@ -139,11 +155,15 @@ impl ParseOutput {
     }
 
     pub fn errors(&self) -> impl Iterator<Item = &Problem> {
-        self.problems.iter().filter(|p| p.severity == Severity::Error)
+        self.problems
+            .iter()
+            .filter(|p| p.severity == Severity::Error)
     }
 
     pub fn warnings(&self) -> impl Iterator<Item = &Problem> {
-        self.problems.iter().filter(|p| p.severity == Severity::Warning)
+        self.problems
+            .iter()
+            .filter(|p| p.severity == Severity::Warning)
     }
 }
 
@@ -156,7 +176,10 @@ pub(crate) struct IdAllocator {
 
 impl IdAllocator {
     pub(crate) fn new() -> Self {
-        Self { taken: std::collections::BTreeSet::new(), position: 0 }
+        Self {
+            taken: std::collections::BTreeSet::new(),
+            position: 0,
+        }
     }
 
     pub(crate) fn allocate(
@@ -189,7 +212,9 @@ impl IdAllocator {
                         format!("`{bad}` is not a valid id (use letters, digits, `-`, `_`, `.`); an id is made from the title"),
                     ));
                 }
-                title.and_then(crate::ids::slugify).unwrap_or_else(|| format!("q{}", self.position))
+                title
+                    .and_then(crate::ids::slugify)
+                    .unwrap_or_else(|| format!("q{}", self.position))
             }
         };
         let mut id = base.clone();

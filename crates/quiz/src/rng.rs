@@ -9,7 +9,7 @@
 use rand_chacha::ChaCha8Rng;
 use rand_chacha::rand_core::{RngCore, SeedableRng};
 
-use crate::ids::fnv1a64;
+use crate::ids::{avalanche, fnv1a64};
 
 /// A generator for one purpose (`domain`, e.g. "options") of one thing (`key`, e.g. a question
 /// id) within one attempt (`seed`). Different keys give independent streams, so adding a
@@ -25,10 +25,7 @@ pub(crate) fn rng_for(seed: u64, domain: &str, key: &str) -> ChaCha8Rng {
 
 fn splitmix64(state: &mut u64) -> u64 {
     *state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
-    let mut z = *state;
-    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    z ^ (z >> 31)
+    avalanche(*state)
 }
 
 /// Uniform integer in `0..n` (n > 0), by rejection so that no value is favoured.

@@ -116,7 +116,10 @@ fn feedback_level() -> ReviewLevel {
 
 impl Default for ReviewPolicy {
     fn default() -> Self {
-        Self { immediately: ReviewLevel::Responses, after_close: ReviewLevel::Feedback }
+        Self {
+            immediately: ReviewLevel::Responses,
+            after_close: ReviewLevel::Feedback,
+        }
     }
 }
 
@@ -139,7 +142,11 @@ impl ReviewPolicy {
 
 impl QuizSpec {
     /// A quiz of all `questions`, in order, with default settings.
-    pub fn simple(id: impl Into<String>, title: impl Into<String>, questions: Vec<QuestionId>) -> Self {
+    pub fn simple(
+        id: impl Into<String>,
+        title: impl Into<String>,
+        questions: Vec<QuestionId>,
+    ) -> Self {
         Self {
             id: id.into(),
             title: title.into(),
@@ -151,12 +158,16 @@ impl QuizSpec {
             review_policy: ReviewPolicy::default(),
             shuffle_questions: false,
             shuffle_options: true,
-            sections: vec![Section::Fixed { questions, points: None }],
+            sections: vec![Section::Fixed {
+                questions,
+                points: None,
+            }],
         }
     }
 
     pub fn time_limit(&self) -> Option<TimeDelta> {
-        self.time_limit_minutes.map(|m| TimeDelta::minutes(i64::from(m)))
+        self.time_limit_minutes
+            .map(|m| TimeDelta::minutes(i64::from(m)))
     }
 
     /// Whether a learner who has used `attempts_used` attempts may start another.
@@ -166,7 +177,8 @@ impl QuizSpec {
 
     /// Attempts left, `None` when unlimited.
     pub fn attempts_left(&self, attempts_used: u32) -> Option<u32> {
-        self.max_attempts.map(|max| max.saturating_sub(attempts_used))
+        self.max_attempts
+            .map(|max| max.saturating_sub(attempts_used))
     }
 
     /// Whether `percent` reaches the pass mark; `None` when the quiz has no pass mark.
@@ -179,10 +191,20 @@ impl QuizSpec {
 /// there is no time limit. The client counts down to `started_at + time_limit`; the grace
 /// absorbs network delay and the automatic submission of a timed-out attempt. A negative grace
 /// counts as zero.
-pub fn deadline(started_at: DateTime<Utc>, time_limit: Option<TimeDelta>, grace: TimeDelta) -> Option<DateTime<Utc>> {
+pub fn deadline(
+    started_at: DateTime<Utc>,
+    time_limit: Option<TimeDelta>,
+    grace: TimeDelta,
+) -> Option<DateTime<Utc>> {
     let limit = time_limit?;
-    let total = limit.max(TimeDelta::zero()).checked_add(&grace.max(TimeDelta::zero()))?;
-    Some(started_at.checked_add_signed(total).unwrap_or(DateTime::<Utc>::MAX_UTC))
+    let total = limit
+        .max(TimeDelta::zero())
+        .checked_add(&grace.max(TimeDelta::zero()))?;
+    Some(
+        started_at
+            .checked_add_signed(total)
+            .unwrap_or(DateTime::<Utc>::MAX_UTC),
+    )
 }
 
 /// Whether a submission at `submitted_at` comes after the [`deadline`].
@@ -206,15 +228,29 @@ mod tests {
         let start = Utc.with_ymd_and_hms(2025, 3, 1, 8, 0, 0).unwrap();
         let limit = Some(TimeDelta::minutes(30));
         let grace = TimeDelta::seconds(60);
-        assert_eq!(deadline(start, limit, grace), Some(Utc.with_ymd_and_hms(2025, 3, 1, 8, 31, 0).unwrap()));
+        assert_eq!(
+            deadline(start, limit, grace),
+            Some(Utc.with_ymd_and_hms(2025, 3, 1, 8, 31, 0).unwrap())
+        );
         assert_eq!(deadline(start, None, grace), None);
-        assert_eq!(deadline(start, limit, TimeDelta::seconds(-5)), Some(start + TimeDelta::minutes(30)));
+        assert_eq!(
+            deadline(start, limit, TimeDelta::seconds(-5)),
+            Some(start + TimeDelta::minutes(30))
+        );
         let on_time = start + TimeDelta::minutes(30) + TimeDelta::seconds(59);
         let late = start + TimeDelta::minutes(31) + TimeDelta::seconds(1);
         assert!(!is_submission_late(start, on_time, limit, grace));
-        assert!(!is_submission_late(start, start + TimeDelta::minutes(31), limit, grace), "the deadline itself is on time");
+        assert!(
+            !is_submission_late(start, start + TimeDelta::minutes(31), limit, grace),
+            "the deadline itself is on time"
+        );
         assert!(is_submission_late(start, late, limit, grace));
-        assert!(!is_submission_late(start, late + TimeDelta::days(400), None, grace));
+        assert!(!is_submission_late(
+            start,
+            late + TimeDelta::days(400),
+            None,
+            grace
+        ));
         assert!(deadline(start, Some(TimeDelta::MAX), TimeDelta::zero()).is_some());
     }
 
@@ -229,8 +265,17 @@ mod tests {
         assert_eq!(spec.attempts_left(5), Some(0));
         assert_eq!(spec.passes(70.0), Some(true));
         assert_eq!(spec.passes(69.99), Some(false));
-        let policy = ReviewPolicy { immediately: ReviewLevel::Feedback, after_close: ReviewLevel::Score };
-        assert_eq!(policy.level_at(ReviewMoment::AfterClose), ReviewLevel::Feedback);
-        assert!(ReviewLevel::Score < ReviewLevel::Responses && ReviewLevel::CorrectAnswers < ReviewLevel::Feedback);
+        let policy = ReviewPolicy {
+            immediately: ReviewLevel::Feedback,
+            after_close: ReviewLevel::Score,
+        };
+        assert_eq!(
+            policy.level_at(ReviewMoment::AfterClose),
+            ReviewLevel::Feedback
+        );
+        assert!(
+            ReviewLevel::Score < ReviewLevel::Responses
+                && ReviewLevel::CorrectAnswers < ReviewLevel::Feedback
+        );
     }
 }

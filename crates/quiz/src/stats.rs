@@ -69,8 +69,10 @@ pub struct ResponseCount {
 /// Per-question and whole-test statistics from graded attempts. Questions missing from `bank`
 /// still get score statistics, only without response counts.
 pub fn item_analysis(attempts: &[GradedAttempt], bank: &QuestionBank) -> QuizStatistics {
-    let counted: Vec<&GradedAttempt> =
-        attempts.iter().filter(|a| a.attempt.submitted_at.is_some() && a.grade.complete).collect();
+    let counted: Vec<&GradedAttempt> = attempts
+        .iter()
+        .filter(|a| a.attempt.submitted_at.is_some() && a.grade.complete)
+        .collect();
 
     let percents: Vec<f64> = counted.iter().map(|a| a.grade.percent).collect();
 
@@ -85,15 +87,22 @@ pub fn item_analysis(attempts: &[GradedAttempt], bank: &QuestionBank) -> QuizSta
                 continue;
             }
             let rest_max = a.grade.max_points - g.max_points;
-            let rest = if rest_max > 0.0 { Some(((a.grade.points - g.points) / rest_max).clamp(0.0, 1.0)) } else { None };
+            let rest = if rest_max > 0.0 {
+                Some(((a.grade.points - g.points) / rest_max).clamp(0.0, 1.0))
+            } else {
+                None
+            };
             if !samples.contains_key(&slot.question_id) {
                 order.push(slot.question_id.clone());
             }
-            samples.entry(slot.question_id.clone()).or_default().push(Sample {
-                fraction: g.fraction(),
-                rest,
-                points: g.points,
-            });
+            samples
+                .entry(slot.question_id.clone())
+                .or_default()
+                .push(Sample {
+                    fraction: g.fraction(),
+                    rest,
+                    points: g.points,
+                });
         }
     }
 
@@ -102,7 +111,10 @@ pub fn item_analysis(attempts: &[GradedAttempt], bank: &QuestionBank) -> QuizSta
         .map(|id| {
             let s = samples.get(id).map(Vec::as_slice).unwrap_or_default();
             let fractions: Vec<f64> = s.iter().map(|x| x.fraction).collect();
-            let paired: Vec<(f64, f64)> = s.iter().filter_map(|x| x.rest.map(|r| (x.fraction, r))).collect();
+            let paired: Vec<(f64, f64)> = s
+                .iter()
+                .filter_map(|x| x.rest.map(|r| (x.fraction, r)))
+                .collect();
             let (no_response, responses) = match bank.get(id) {
                 Some(q) => response_counts(q, &counted),
                 None => (0, Vec::new()),
@@ -147,14 +159,24 @@ fn cronbach_alpha(
     }
     // Every attempt must hold exactly the same scored questions.
     let same_set = samples.values().all(|s| s.len() == n)
-        && counted.iter().all(|a| a.grade.questions.iter().filter(|q| q.grade.max_points > 0.0).count() == k);
+        && counted.iter().all(|a| {
+            a.grade
+                .questions
+                .iter()
+                .filter(|q| q.grade.max_points > 0.0)
+                .count()
+                == k
+        });
     if !same_set {
         return None;
     }
     let item_variances: f64 = order
         .iter()
         .map(|id| {
-            let points: Vec<f64> = samples.get(id).map(|s| s.iter().map(|x| x.points).collect()).unwrap_or_default();
+            let points: Vec<f64> = samples
+                .get(id)
+                .map(|s| s.iter().map(|x| x.points).collect())
+                .unwrap_or_default();
             sample_variance(&points).unwrap_or(0.0)
         })
         .sum();
@@ -167,7 +189,10 @@ fn cronbach_alpha(
     Some(k / (k - 1.0) * (1.0 - item_variances / total_variance))
 }
 
-fn response_counts(question: &Question, attempts: &[&GradedAttempt]) -> (usize, Vec<ResponseCount>) {
+fn response_counts(
+    question: &Question,
+    attempts: &[&GradedAttempt],
+) -> (usize, Vec<ResponseCount>) {
     let responses: Vec<Option<&Response>> = attempts
         .iter()
         .filter(|a| a.attempt.plan.slot(&question.id).is_some())
@@ -176,12 +201,15 @@ fn response_counts(question: &Question, attempts: &[&GradedAttempt]) -> (usize, 
     let no_response = responses.iter().filter(|r| r.is_none()).count();
     let given = responses.into_iter().flatten();
     let counts = match &question.kind {
-        QuestionKind::SingleChoice { choices, .. } | QuestionKind::MultipleResponse { choices, .. } => {
+        QuestionKind::SingleChoice { choices, .. }
+        | QuestionKind::MultipleResponse { choices, .. } => {
             let mut tally: BTreeMap<&str, usize> = BTreeMap::new();
             for r in given {
                 let chosen: BTreeSet<&str> = match r {
                     Response::SingleChoice { option } => [option.as_str()].into(),
-                    Response::MultipleResponse { options } => options.iter().map(|o| o.as_str()).collect(),
+                    Response::MultipleResponse { options } => {
+                        options.iter().map(|o| o.as_str()).collect()
+                    }
                     _ => BTreeSet::new(),
                 };
                 for c in chosen {
@@ -209,16 +237,34 @@ fn response_counts(question: &Question, attempts: &[&GradedAttempt]) -> (usize, 
             }
             let w = |v: bool| Some(if v == *correct { 1.0 } else { 0.0 });
             vec![
-                ResponseCount { key: "true".into(), label: "Benar / True".into(), weight: w(true), count: yes },
-                ResponseCount { key: "false".into(), label: "Salah / False".into(), weight: w(false), count: no },
+                ResponseCount {
+                    key: "true".into(),
+                    label: "Benar / True".into(),
+                    weight: w(true),
+                    count: yes,
+                },
+                ResponseCount {
+                    key: "false".into(),
+                    label: "Salah / False".into(),
+                    weight: w(false),
+                    count: no,
+                },
             ]
         }
-        QuestionKind::ShortAnswer { answers, case_sensitive, normalise_whitespace } => {
+        QuestionKind::ShortAnswer {
+            answers,
+            case_sensitive,
+            normalise_whitespace,
+        } => {
             let norm = |t: &str| normalise_text(t, *case_sensitive, *normalise_whitespace);
             tally_by(given.filter_map(|r| match r {
                 Response::ShortAnswer { text } => {
                     let key = norm(text);
-                    let weight = answers.iter().filter(|a| norm(&a.text) == key).map(|a| a.weight).reduce(f64::max);
+                    let weight = answers
+                        .iter()
+                        .filter(|a| norm(&a.text) == key)
+                        .map(|a| a.weight)
+                        .reduce(f64::max);
                     Some((key.clone(), key, Some(weight.unwrap_or(0.0))))
                 }
                 _ => None,
@@ -228,38 +274,58 @@ fn response_counts(question: &Question, attempts: &[&GradedAttempt]) -> (usize, 
             Response::Numeric { input } => {
                 let value = parse_number(input);
                 let key = value.map_or_else(|| input.trim().to_string(), |v| format!("{v}"));
-                let weight = value
-                    .map(|v| answers.iter().filter(|a| a.value.accepts(v)).map(|a| a.weight).reduce(f64::max).unwrap_or(0.0));
+                let weight = value.map(|v| {
+                    answers
+                        .iter()
+                        .filter(|a| a.value.accepts(v))
+                        .map(|a| a.weight)
+                        .reduce(f64::max)
+                        .unwrap_or(0.0)
+                });
                 Some((key.clone(), key, weight))
             }
             _ => None,
         })),
         QuestionKind::Matching { pairs, choices, .. } => {
             let text = |id: &crate::ids::OptionId| {
-                choices.iter().find(|c| c.id == *id).map_or_else(|| id.to_string(), |c| c.text.clone())
-            };
-            tally_by(given.flat_map(|r| match r {
-                Response::Matching { pairs: answered } => pairs
+                choices
                     .iter()
-                    .filter_map(|p| {
-                        answered.get(&p.id).map(|c| {
-                            (
-                                format!("{}={}", p.id, c),
-                                format!("{} → {}", p.prompt, text(c)),
-                                Some(if *c == p.answer { 1.0 } else { 0.0 }),
-                            )
+                    .find(|c| c.id == *id)
+                    .map_or_else(|| id.to_string(), |c| c.text.clone())
+            };
+            tally_by(given.flat_map(|r| {
+                match r {
+                    Response::Matching { pairs: answered } => pairs
+                        .iter()
+                        .filter_map(|p| {
+                            answered.get(&p.id).map(|c| {
+                                (
+                                    format!("{}={}", p.id, c),
+                                    format!("{} → {}", p.prompt, text(c)),
+                                    Some(if *c == p.answer { 1.0 } else { 0.0 }),
+                                )
+                            })
                         })
-                    })
-                    .collect::<Vec<_>>(),
-                _ => Vec::new(),
+                        .collect::<Vec<_>>(),
+                    _ => Vec::new(),
+                }
             }))
         }
         QuestionKind::Ordering { items, .. } => tally_by(given.filter_map(|r| match r {
             Response::Ordering { order } => {
-                let key = order.iter().map(|o| o.as_str()).collect::<Vec<_>>().join(",");
+                let key = order
+                    .iter()
+                    .map(|o| o.as_str())
+                    .collect::<Vec<_>>()
+                    .join(",");
                 let label = order
                     .iter()
-                    .map(|o| items.iter().find(|i| i.id == *o).map_or(o.as_str(), |i| i.text.as_str()))
+                    .map(|o| {
+                        items
+                            .iter()
+                            .find(|i| i.id == *o)
+                            .map_or(o.as_str(), |i| i.text.as_str())
+                    })
                     .collect::<Vec<_>>()
                     .join(" → ");
                 Some((key, label, None))
@@ -275,7 +341,14 @@ fn response_counts(question: &Question, attempts: &[&GradedAttempt]) -> (usize, 
 fn tally_by(items: impl Iterator<Item = (String, String, Option<f64>)>) -> Vec<ResponseCount> {
     let mut map: BTreeMap<String, ResponseCount> = BTreeMap::new();
     for (key, label, weight) in items {
-        map.entry(key.clone()).or_insert(ResponseCount { key, label, weight, count: 0 }).count += 1;
+        map.entry(key.clone())
+            .or_insert(ResponseCount {
+                key,
+                label,
+                weight,
+                count: 0,
+            })
+            .count += 1;
     }
     let mut out: Vec<ResponseCount> = map.into_values().collect();
     out.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.key.cmp(&b.key)));
@@ -293,7 +366,11 @@ fn median(xs: &[f64]) -> Option<f64> {
     let mut sorted = xs.to_vec();
     sorted.sort_by(f64::total_cmp);
     let mid = sorted.len() / 2;
-    Some(if sorted.len() % 2 == 0 { (sorted[mid - 1] + sorted[mid]) / 2.0 } else { sorted[mid] })
+    Some(if sorted.len().is_multiple_of(2) {
+        (sorted[mid - 1] + sorted[mid]) / 2.0
+    } else {
+        sorted[mid]
+    })
 }
 
 fn sample_variance(xs: &[f64]) -> Option<f64> {
@@ -339,7 +416,12 @@ mod tests {
     use chrono::{TimeZone, Utc};
 
     fn mc(id: &str) -> Question {
-        let choice = |c: &str, w: f64| Choice { id: OptionId::new(c), text: format!("{id}-{c}"), weight: w, feedback: None };
+        let choice = |c: &str, w: f64| Choice {
+            id: OptionId::new(c),
+            text: format!("{id}-{c}"),
+            weight: w,
+            feedback: None,
+        };
         Question {
             id: QuestionId::new(id),
             title: id.into(),
@@ -350,7 +432,11 @@ mod tests {
             tags: vec![],
             general_feedback: None,
             kind: QuestionKind::SingleChoice {
-                choices: vec![choice("right", 1.0), choice("wrong1", 0.0), choice("wrong2", 0.0)],
+                choices: vec![
+                    choice("right", 1.0),
+                    choice("wrong1", 0.0),
+                    choice("wrong2", 0.0),
+                ],
                 shuffle: true,
             },
             source_line: None,
@@ -379,9 +465,9 @@ mod tests {
     ///   r = .5 / √(1.2 × .5) = .5 / √.6 = 0.6455.
     /// - Q2: x = (1,1,0,1,0), y = (1,.5,1,0,0): Σdxdy = .4×.5 + .4×0 + (−.6)(.5) + .4(−.5) + (−.6)(−.5)
     ///   = .2 − .3 − .2 + .3 = 0 → r = 0.
-    /// - Q3: x = (1,0,1,0,0), y = (1,1,.5,.5,0): means .4, .6; Σdxdy = .6×.4 + (−.4)(.4) + .6(−.1)
-    ///   + (−.4)(−.1) + (−.4)(−.6) = .24 − .16 − .06 + .04 + .24 = .3; Σdx² = 1.2; Σdy² = .7;
-    ///   r = .3 / √.84 = 0.3273.
+    /// - Q3: x = (1,0,1,0,0), y = (1,1,.5,.5,0): means .4, .6;
+    ///   Σdxdy = .6×.4 − .4×.4 − .6×.1 + .4×.1 + .4×.6 = .24 − .16 − .06 + .04 + .24 = .3;
+    ///   Σdx² = 1.2; Σdy² = .7; r = .3 / √.84 = 0.3273.
     /// - Cronbach's alpha: item variances (n − 1) are each 1.2 / 4 = 0.3, total 0.9; totals
     ///   (3,2,2,1,0) have mean 1.6 and variance (1.96+.16+.16+.36+2.56)/4 = 1.3;
     ///   alpha = 3/2 × (1 − 0.9/1.3) = 0.4615.
@@ -404,7 +490,12 @@ mod tests {
                         continue;
                     }
                     let option = if *right == 1 { "right" } else { "wrong1" };
-                    a.responses.insert(format!("q{}", q + 1).as_str().into(), Response::SingleChoice { option: option.into() });
+                    a.responses.insert(
+                        format!("q{}", q + 1).as_str().into(),
+                        Response::SingleChoice {
+                            option: option.into(),
+                        },
+                    );
                 }
                 GradedAttempt::grade(a, &bank).unwrap()
             })
@@ -424,7 +515,11 @@ mod tests {
         close(q(1).discrimination_index, 0.0);
         close(q(2).discrimination_index, 0.3273);
         // Distractors of Q3: right ×2, wrong1 ×2, wrong2 never chosen, one blank.
-        let counts: Vec<(&str, usize)> = q(2).responses.iter().map(|r| (r.key.as_str(), r.count)).collect();
+        let counts: Vec<(&str, usize)> = q(2)
+            .responses
+            .iter()
+            .map(|r| (r.key.as_str(), r.count))
+            .collect();
         assert_eq!(counts, [("right", 2), ("wrong1", 2), ("wrong2", 0)]);
         assert_eq!(q(2).no_response, 1);
     }
@@ -434,21 +529,34 @@ mod tests {
         let bank = QuestionBank::new(vec![mc("q1"), mc("q2")]).unwrap();
         let t = Utc.with_ymd_and_hms(2025, 1, 1, 8, 0, 0).unwrap();
         let make = |ids: Vec<&str>, right: bool| {
-            let spec = QuizSpec::simple("k", "k", ids.iter().map(|i| QuestionId::new(*i)).collect());
+            let spec =
+                QuizSpec::simple("k", "k", ids.iter().map(|i| QuestionId::new(*i)).collect());
             let mut a = Attempt::new(1, build_attempt(&spec, &bank, 1).unwrap(), t);
             a.submitted_at = Some(t);
             for id in ids {
                 let option = if right { "right" } else { "wrong2" };
-                a.responses.insert(id.into(), Response::SingleChoice { option: option.into() });
+                a.responses.insert(
+                    id.into(),
+                    Response::SingleChoice {
+                        option: option.into(),
+                    },
+                );
             }
             GradedAttempt::grade(a, &bank).unwrap()
         };
-        let mixed = vec![make(vec!["q1", "q2"], true), make(vec!["q1"], false), make(vec!["q2"], true)];
+        let mixed = vec![
+            make(vec!["q1", "q2"], true),
+            make(vec!["q1"], false),
+            make(vec!["q2"], true),
+        ];
         let s = item_analysis(&mixed, &bank);
         assert_eq!(s.cronbach_alpha, None);
         let constant = vec![make(vec!["q1", "q2"], true), make(vec!["q1", "q2"], true)];
         let s = item_analysis(&constant, &bank);
-        assert_eq!((s.cronbach_alpha, s.questions[0].discrimination_index), (None, None));
+        assert_eq!(
+            (s.cronbach_alpha, s.questions[0].discrimination_index),
+            (None, None)
+        );
         assert_eq!(item_analysis(&[], &bank).mean_percent, None);
         // Unsubmitted attempts are ignored.
         let mut open = make(vec!["q1", "q2"], true);
