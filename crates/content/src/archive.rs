@@ -48,7 +48,7 @@ impl Default for Limits {
         Self {
             max_total_bytes: 500 * 1024 * 1024,
             max_entries: 10_000,
-            max_file_bytes: 100 * 1024 * 1024,
+            max_file_bytes: 50 * 1024 * 1024,
             max_ratio: 100,
             ratio_grace_bytes: 1024 * 1024,
         }
@@ -126,7 +126,12 @@ impl ArchiveError {
 /// and returns the course root: the single top-level folder when the archive has one, else
 /// `dest_dir`. macOS metadata (`__MACOSX/`, `.DS_Store`) is skipped. On error, whatever was
 /// written is removed again.
-pub fn extract_archive(bytes: &[u8], kind: ArchiveKind, dest_dir: &Path, limits: &Limits) -> Result<PathBuf, ArchiveError> {
+pub fn extract_archive(
+    bytes: &[u8],
+    kind: ArchiveKind,
+    dest_dir: &Path,
+    limits: &Limits,
+) -> Result<PathBuf, ArchiveError> {
     fs::create_dir_all(dest_dir).map_err(|source| ArchiveError::Io {
         path: dest_dir.to_owned(),
         source,
@@ -152,7 +157,11 @@ pub fn extract_archive(bytes: &[u8], kind: ArchiveKind, dest_dir: &Path, limits:
         return Err(ArchiveError::Empty);
     }
     match (out.top_level.len(), out.top_level_files) {
-        (1, false) => Ok(out.top_level.iter().next().map_or_else(|| dest_dir.to_owned(), |d| dest_dir.join(d))),
+        (1, false) => Ok(out
+            .top_level
+            .iter()
+            .next()
+            .map_or_else(|| dest_dir.to_owned(), |d| dest_dir.join(d))),
         _ => Ok(dest_dir.to_owned()),
     }
 }
@@ -166,7 +175,9 @@ fn safe_relative_path(name: &str) -> Result<Option<PathBuf>, ArchiveError> {
     // Archives made on Windows may use '\'; treat it as a separator so "..\x" cannot pass.
     let normalised = name.replace('\\', "/");
     let bytes = normalised.as_bytes();
-    if normalised.starts_with('/') || (bytes.len() >= 2 && bytes[0].is_ascii_alphabetic() && bytes[1] == b':') {
+    if normalised.starts_with('/')
+        || (bytes.len() >= 2 && bytes[0].is_ascii_alphabetic() && bytes[1] == b':')
+    {
         return Err(ArchiveError::AbsolutePath { path: path() });
     }
     let mut parts = Vec::new();
@@ -174,11 +185,14 @@ fn safe_relative_path(name: &str) -> Result<Option<PathBuf>, ArchiveError> {
         match part {
             "" | "." => {}
             ".." => return Err(ArchiveError::PathTraversal { path: path() }),
-            p if p.chars().any(char::is_control) => return Err(ArchiveError::InvalidName { path: path() }),
+            p if p.chars().any(char::is_control) => {
+                return Err(ArchiveError::InvalidName { path: path() });
+            }
             p => parts.push(p),
         }
     }
-    if parts.is_empty() || parts.first() == Some(&"__MACOSX") || parts.last() == Some(&".DS_Store") {
+    if parts.is_empty() || parts.first() == Some(&"__MACOSX") || parts.last() == Some(&".DS_Store")
+    {
         return Ok(None);
     }
     Ok(Some(parts.iter().collect()))
@@ -228,7 +242,9 @@ impl Extractor<'_> {
 
     fn note_top_level(&mut self, rel: &Path, is_dir: bool) {
         let mut components = rel.components();
-        let first = components.next().map(|c| c.as_os_str().to_string_lossy().into_owned());
+        let first = components
+            .next()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned());
         let nested = components.next().is_some();
         if let Some(first) = first {
             if nested || is_dir {
@@ -261,10 +277,16 @@ impl Extractor<'_> {
             fs::create_dir_all(parent).map_err(|e| self.io_error(rel, e))?;
         }
         // create_new: never follow or overwrite anything already there.
-        let mut file = match fs::OpenOptions::new().write(true).create_new(true).open(&target) {
+        let mut file = match fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&target)
+        {
             Ok(file) => file,
             Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
-                return Err(ArchiveError::DuplicateEntry { path: name.to_owned() });
+                return Err(ArchiveError::DuplicateEntry {
+                    path: name.to_owned(),
+                });
             }
             Err(e) => return Err(self.io_error(rel, e)),
         };
@@ -297,13 +319,15 @@ impl Extractor<'_> {
                     limit: self.limits.max_ratio,
                 });
             }
-            file.write_all(buf.get(..n).unwrap_or_default()).map_err(|e| self.io_error(rel, e))?;
+            file.write_all(buf.get(..n).unwrap_or_default())
+                .map_err(|e| self.io_error(rel, e))?;
         }
         Ok(())
     }
 
     fn zip(&mut self, bytes: &[u8]) -> Result<(), ArchiveError> {
-        let mut archive = zip::ZipArchive::new(io::Cursor::new(bytes)).map_err(|e| ArchiveError::Corrupt(e.to_string()))?;
+        let mut archive = zip::ZipArchive::new(io::Cursor::new(bytes))
+            .map_err(|e| ArchiveError::Corrupt(e.to_string()))?;
         if archive.len() > self.limits.max_entries {
             return Err(ArchiveError::TooManyEntries {
                 limit: self.limits.max_entries,
@@ -313,7 +337,9 @@ impl Extractor<'_> {
         // again while inflating, since headers can lie.
         let mut declared = 0u64;
         for i in 0..archive.len() {
-            let entry = archive.by_index_raw(i).map_err(|e| ArchiveError::Corrupt(e.to_string()))?;
+            let entry = archive
+                .by_index_raw(i)
+                .map_err(|e| ArchiveError::Corrupt(e.to_string()))?;
             declared = declared.saturating_add(entry.size());
         }
         if declared > self.limits.max_total_bytes {
@@ -322,10 +348,14 @@ impl Extractor<'_> {
             });
         }
         for i in 0..archive.len() {
-            let mut entry = archive.by_index(i).map_err(|e| ArchiveError::Corrupt(e.to_string()))?;
+            let mut entry = archive
+                .by_index(i)
+                .map_err(|e| ArchiveError::Corrupt(e.to_string()))?;
             let name = String::from_utf8_lossy(entry.name_raw()).into_owned();
             self.count_entry()?;
-            let Some(rel) = safe_relative_path(&name)? else { continue };
+            let Some(rel) = safe_relative_path(&name)? else {
+                continue;
+            };
             if entry.encrypted() {
                 return Err(ArchiveError::Encrypted { path: name });
             }
@@ -353,7 +383,9 @@ impl Extractor<'_> {
             }
             let compressed = entry.compressed_size().max(1);
             let limits = self.limits.clone();
-            let within_ratio = move |size: u64| size <= limits.ratio_grace_bytes || size / compressed <= limits.max_ratio;
+            let within_ratio = move |size: u64| {
+                size <= limits.ratio_grace_bytes || size / compressed <= limits.max_ratio
+            };
             if !within_ratio(entry.size()) {
                 return Err(ArchiveError::CompressionRatio {
                     path: name,
@@ -372,7 +404,9 @@ impl Extractor<'_> {
             count: consumed.clone(),
         };
         let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(counting));
-        let entries = archive.entries().map_err(|e| ArchiveError::Corrupt(e.to_string()))?;
+        let entries = archive
+            .entries()
+            .map_err(|e| ArchiveError::Corrupt(e.to_string()))?;
         let limits = self.limits.clone();
         for entry in entries {
             let mut entry = entry.map_err(|e| ArchiveError::Corrupt(e.to_string()))?;
@@ -382,7 +416,9 @@ impl Extractor<'_> {
                 continue;
             }
             self.count_entry()?;
-            let Some(rel) = safe_relative_path(&name)? else { continue };
+            let Some(rel) = safe_relative_path(&name)? else {
+                continue;
+            };
             match kind {
                 tar::EntryType::Directory => self.make_dir(&rel)?,
                 tar::EntryType::Regular | tar::EntryType::Continuous => {
@@ -399,7 +435,8 @@ impl Extractor<'_> {
                     let limits = limits.clone();
                     let within_ratio = move |size: u64| {
                         let out = before + size;
-                        out <= limits.ratio_grace_bytes || out / consumed.get().max(1) <= limits.max_ratio
+                        out <= limits.ratio_grace_bytes
+                            || out / consumed.get().max(1) <= limits.max_ratio
                     };
                     self.write_file(&rel, &name, &mut entry, &within_ratio)?;
                 }
@@ -440,24 +477,59 @@ mod tests {
 
     #[test]
     fn entry_names() {
-        let ok = |n: &str| safe_relative_path(n).ok().flatten().map(|p| p.to_string_lossy().into_owned());
-        assert_eq!(ok("kursus/course.toml").as_deref(), Some("kursus/course.toml"));
+        let ok = |n: &str| {
+            safe_relative_path(n)
+                .ok()
+                .flatten()
+                .map(|p| p.to_string_lossy().into_owned())
+        };
+        assert_eq!(
+            ok("kursus/course.toml").as_deref(),
+            Some("kursus/course.toml")
+        );
         assert_eq!(ok("./a//b.md").as_deref(), Some("a/b.md"));
         assert_eq!(ok("__MACOSX/._x"), None);
         assert_eq!(ok("a/.DS_Store"), None);
-        assert!(matches!(safe_relative_path("../x"), Err(ArchiveError::PathTraversal { .. })));
-        assert!(matches!(safe_relative_path("a/../../x"), Err(ArchiveError::PathTraversal { .. })));
-        assert!(matches!(safe_relative_path("a\\..\\..\\x"), Err(ArchiveError::PathTraversal { .. })));
-        assert!(matches!(safe_relative_path("/etc/passwd"), Err(ArchiveError::AbsolutePath { .. })));
-        assert!(matches!(safe_relative_path("C:\\x"), Err(ArchiveError::AbsolutePath { .. })));
-        assert!(matches!(safe_relative_path("a\0b"), Err(ArchiveError::InvalidName { .. })));
+        assert!(matches!(
+            safe_relative_path("../x"),
+            Err(ArchiveError::PathTraversal { .. })
+        ));
+        assert!(matches!(
+            safe_relative_path("a/../../x"),
+            Err(ArchiveError::PathTraversal { .. })
+        ));
+        assert!(matches!(
+            safe_relative_path("a\\..\\..\\x"),
+            Err(ArchiveError::PathTraversal { .. })
+        ));
+        assert!(matches!(
+            safe_relative_path("/etc/passwd"),
+            Err(ArchiveError::AbsolutePath { .. })
+        ));
+        assert!(matches!(
+            safe_relative_path("C:\\x"),
+            Err(ArchiveError::AbsolutePath { .. })
+        ));
+        assert!(matches!(
+            safe_relative_path("a\0b"),
+            Err(ArchiveError::InvalidName { .. })
+        ));
     }
 
     #[test]
     fn kinds_from_names() {
-        assert_eq!(ArchiveKind::from_file_name("Kursus.ZIP"), Some(ArchiveKind::Zip));
-        assert_eq!(ArchiveKind::from_file_name("k.tar.gz"), Some(ArchiveKind::TarGz));
-        assert_eq!(ArchiveKind::from_file_name("k.tgz"), Some(ArchiveKind::TarGz));
+        assert_eq!(
+            ArchiveKind::from_file_name("Kursus.ZIP"),
+            Some(ArchiveKind::Zip)
+        );
+        assert_eq!(
+            ArchiveKind::from_file_name("k.tar.gz"),
+            Some(ArchiveKind::TarGz)
+        );
+        assert_eq!(
+            ArchiveKind::from_file_name("k.tgz"),
+            Some(ArchiveKind::TarGz)
+        );
         assert_eq!(ArchiveKind::from_file_name("k.rar"), None);
     }
 }

@@ -77,7 +77,10 @@ pub(crate) enum FileIssue {
     /// The path, or a symlink on the way, leads outside the course folder.
     Escapes,
     NotAFile,
-    TooLarge { size: u64, limit: u64 },
+    TooLarge {
+        size: u64,
+        limit: u64,
+    },
     Io(String),
 }
 
@@ -140,7 +143,10 @@ impl CourseRoot {
     pub(crate) fn read(&self, rel: &str, limit: u64) -> Result<Vec<u8>, FileIssue> {
         let real = self.resolve_file(rel)?;
         let file = fs::File::open(&real).map_err(|e| FileIssue::Io(e.to_string()))?;
-        let size = file.metadata().map_err(|e| FileIssue::Io(e.to_string()))?.len();
+        let size = file
+            .metadata()
+            .map_err(|e| FileIssue::Io(e.to_string()))?
+            .len();
         if size > limit {
             return Err(FileIssue::TooLarge { size, limit });
         }
@@ -167,7 +173,10 @@ mod tests {
     fn media_types() {
         assert_eq!(media_type("gambar/diagram.png"), "image/png");
         assert_eq!(media_type("cover.SVG"), "image/svg+xml");
-        assert_eq!(media_type("lampiran/data.xlsx"), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+        assert_eq!(
+            media_type("lampiran/data.xlsx"),
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        );
         assert_eq!(media_type("lampiran/panduan.pdf"), "application/pdf");
         assert_eq!(media_type("data.csv"), "text/csv");
         assert_eq!(media_type("kuis/a.gift"), "text/plain");
@@ -198,11 +207,17 @@ mod tests {
         assert_eq!(root.read("../secret.txt", 100), Err(FileIssue::Escapes));
         assert_eq!(root.read("/etc/passwd", 100), Err(FileIssue::Escapes));
         assert_eq!(root.read("gambar", 100), Err(FileIssue::NotAFile));
-        assert_eq!(root.read("gambar/a.png", 2), Err(FileIssue::TooLarge { size: 3, limit: 2 }));
+        assert_eq!(
+            root.read("gambar/a.png", 2),
+            Err(FileIssue::TooLarge { size: 3, limit: 2 })
+        );
         #[cfg(unix)]
         {
-            std::os::unix::fs::symlink(dir.path().join("secret.txt"), course.join("gambar/link.png"))
-                .unwrap_or_else(|e| panic!("{e}"));
+            std::os::unix::fs::symlink(
+                dir.path().join("secret.txt"),
+                course.join("gambar/link.png"),
+            )
+            .unwrap_or_else(|e| panic!("{e}"));
             std::os::unix::fs::symlink(course.join("gambar/a.png"), course.join("inside.png"))
                 .unwrap_or_else(|e| panic!("{e}"));
             assert_eq!(root.read("gambar/link.png", 100), Err(FileIssue::Escapes));

@@ -60,11 +60,15 @@ impl CheckReport {
     }
 
     pub fn errors(&self) -> impl Iterator<Item = &Problem> {
-        self.problems.iter().filter(|p| p.severity == Severity::Error)
+        self.problems
+            .iter()
+            .filter(|p| p.severity == Severity::Error)
     }
 
     pub fn warnings(&self) -> impl Iterator<Item = &Problem> {
-        self.problems.iter().filter(|p| p.severity == Severity::Warning)
+        self.problems
+            .iter()
+            .filter(|p| p.severity == Severity::Warning)
     }
 
     /// The course, or every problem when there is an error.
@@ -143,7 +147,11 @@ impl QuizFormat {
     /// The format and quiz id of a file name, if it is a quiz file.
     pub fn detect(file_name: &str) -> Option<(Self, &str)> {
         let lower = file_name.to_ascii_lowercase();
-        for (suffix, format) in [(".quiz.md", Self::Markdown), (".gift", Self::Gift), (".aiken.txt", Self::Aiken)] {
+        for (suffix, format) in [
+            (".quiz.md", Self::Markdown),
+            (".gift", Self::Gift),
+            (".aiken.txt", Self::Aiken),
+        ] {
             if lower.ends_with(suffix) && lower.len() > suffix.len() {
                 return Some((format, file_name.get(..file_name.len() - suffix.len())?));
             }
@@ -192,7 +200,11 @@ pub fn load_course_dir_with(path: &Path, options: &LoadOptions) -> CheckReport {
     let course = loader.load(path);
     let mut problems = loader.problems;
     problems.sort_by(|a, b| {
-        (&a.file, a.line.unwrap_or(0), a.column.unwrap_or(0)).cmp(&(&b.file, b.line.unwrap_or(0), b.column.unwrap_or(0)))
+        (&a.file, a.line.unwrap_or(0), a.column.unwrap_or(0)).cmp(&(
+            &b.file,
+            b.line.unwrap_or(0),
+            b.column.unwrap_or(0),
+        ))
     });
     let ok = !problems.iter().any(Problem::is_error);
     CheckReport {
@@ -202,7 +214,15 @@ pub fn load_course_dir_with(path: &Path, options: &LoadOptions) -> CheckReport {
 }
 
 /// Files that are about the repository, not lessons, when they sit at the course root.
-const ROOT_DOCS: &[&str] = &["readme.md", "license.md", "contributing.md", "code_of_conduct.md", "changelog.md", "authoring.md", "index.md"];
+const ROOT_DOCS: &[&str] = &[
+    "readme.md",
+    "license.md",
+    "contributing.md",
+    "code_of_conduct.md",
+    "changelog.md",
+    "authoring.md",
+    "index.md",
+];
 
 #[derive(Debug, Default)]
 struct Tree {
@@ -267,9 +287,12 @@ impl Loader<'_> {
         let quizzes = self.load_quizzes(&root, &tree, draft.as_ref());
 
         let (assets, refused, cover_sha256) = self.collect_assets(&root, &modules, draft.as_ref());
-        let slug = draft.as_ref().map_or("course", |d| d.manifest.slug.as_str());
+        let slug = draft
+            .as_ref()
+            .and_then(|d| d.slug.as_ref())
+            .map_or("course", |s| s.as_str());
         let mut ctx = RenderContext::new(slug, self.options.asset_base.as_str());
-        ctx.language = draft.as_ref().map(|d| d.manifest.language).unwrap_or_default();
+        ctx.language = draft.as_ref().map(|d| d.language).unwrap_or_default();
         ctx.refused_assets = refused;
         for asset in assets.values() {
             for p in &asset.paths {
@@ -314,10 +337,10 @@ impl Loader<'_> {
         for asset in &mut assets {
             asset.paths.sort();
         }
-        let (draft, manifest_text) = (draft?, manifest_text?);
+        let (manifest, manifest_text) = (draft?.manifest?, manifest_text?);
         let fingerprint = fingerprint(&manifest_text, &out_modules, &quizzes, &assets);
         Some(CourseBundle {
-            manifest: draft.manifest,
+            manifest,
             modules: out_modules,
             quizzes,
             assets,
@@ -330,16 +353,33 @@ impl Loader<'_> {
     fn read_text(&mut self, root: &CourseRoot, rel: &str, is_manifest: bool) -> Option<String> {
         match root.read(rel, self.options.max_file_bytes) {
             Ok(bytes) => match String::from_utf8(bytes) {
-                Ok(text) => Some(text.strip_prefix('\u{feff}').map(str::to_owned).unwrap_or(text)),
+                Ok(text) => Some(
+                    text.strip_prefix('\u{feff}')
+                        .map(str::to_owned)
+                        .unwrap_or(text),
+                ),
                 Err(e) => {
                     let valid = e.utf8_error().valid_up_to();
                     let bytes = e.as_bytes();
                     let before = String::from_utf8_lossy(bytes.get(..valid).unwrap_or_default());
                     let line = u32::try_from(before.matches('\n').count() + 1).unwrap_or(1);
-                    let column = u32::try_from(before.rsplit('\n').next().unwrap_or_default().chars().count() + 1).unwrap_or(1);
+                    let column = u32::try_from(
+                        before
+                            .rsplit('\n')
+                            .next()
+                            .unwrap_or_default()
+                            .chars()
+                            .count()
+                            + 1,
+                    )
+                    .unwrap_or(1);
                     self.push(
-                        Problem::new(ProblemCode::InvalidEncoding, rel, "the file is not UTF-8 text; save it as UTF-8")
-                            .at(line, column),
+                        Problem::new(
+                            ProblemCode::InvalidEncoding,
+                            rel,
+                            "the file is not UTF-8 text; save it as UTF-8",
+                        )
+                        .at(line, column),
                     );
                     None
                 }
@@ -366,11 +406,19 @@ impl Loader<'_> {
         let mut stack = vec![String::new()];
         let mut seen = 0usize;
         while let Some(rel_dir) = stack.pop() {
-            let dir = if rel_dir.is_empty() { root.path().to_path_buf() } else { root.path().join(&rel_dir) };
+            let dir = if rel_dir.is_empty() {
+                root.path().to_path_buf()
+            } else {
+                root.path().join(&rel_dir)
+            };
             let entries = match fs::read_dir(&dir) {
                 Ok(entries) => entries,
                 Err(e) => {
-                    self.push(Problem::new(ProblemCode::UnreadableFile, rel_dir.as_str(), format!("cannot list the folder: {e}")));
+                    self.push(Problem::new(
+                        ProblemCode::UnreadableFile,
+                        rel_dir.as_str(),
+                        format!("cannot list the folder: {e}"),
+                    ));
                     continue;
                 }
             };
@@ -392,7 +440,11 @@ impl Loader<'_> {
                     ));
                     return tree;
                 }
-                let rel = if rel_dir.is_empty() { name.clone() } else { format!("{rel_dir}/{name}") };
+                let rel = if rel_dir.is_empty() {
+                    name.clone()
+                } else {
+                    format!("{rel_dir}/{name}")
+                };
                 let is_dir = if file_type.is_symlink() {
                     match fs::metadata(root.path().join(&rel)) {
                         Ok(meta) if meta.is_dir() => {
@@ -424,8 +476,14 @@ impl Loader<'_> {
         tree
     }
 
-    fn load_modules(&mut self, root: &CourseRoot, tree: &Tree, manifest: Option<&ManifestDraft>) -> Vec<ModuleDraft> {
-        let is_lesson = |f: &str| f.to_ascii_lowercase().ends_with(".md") && QuizFormat::detect(f).is_none();
+    fn load_modules(
+        &mut self,
+        root: &CourseRoot,
+        tree: &Tree,
+        manifest: Option<&ManifestDraft>,
+    ) -> Vec<ModuleDraft> {
+        let is_lesson =
+            |f: &str| f.to_ascii_lowercase().ends_with(".md") && QuizFormat::detect(f).is_none();
         for file in &tree.files {
             let lower = file.to_ascii_lowercase();
             if lower.ends_with(".rmd") || lower.ends_with(".qmd") {
@@ -434,7 +492,8 @@ impl Loader<'_> {
                     file.as_str(),
                     "R Markdown and Quarto files are not run; render them to .md first",
                 ));
-            } else if !file.contains('/') && is_lesson(file) && !ROOT_DOCS.contains(&lower.as_str()) {
+            } else if !file.contains('/') && is_lesson(file) && !ROOT_DOCS.contains(&lower.as_str())
+            {
                 self.push(Problem::new(
                     ProblemCode::LessonOutsideModule,
                     file.as_str(),
@@ -449,7 +508,11 @@ impl Loader<'_> {
             let lesson_files: Vec<&String> = tree
                 .files
                 .iter()
-                .filter(|f| f.strip_prefix(dir.as_str()).and_then(|r| r.strip_prefix('/')).is_some_and(|name| !name.contains('/') && is_lesson(name)))
+                .filter(|f| {
+                    f.strip_prefix(dir.as_str())
+                        .and_then(|r| r.strip_prefix('/'))
+                        .is_some_and(|name| !name.contains('/') && is_lesson(name))
+                })
                 .collect();
             let module_toml = format!("{dir}/{MODULE_FILE}");
             let has_toml = tree.files.contains(&module_toml);
@@ -488,12 +551,24 @@ impl Loader<'_> {
                 .collect();
             lessons.sort_by_key(|l| order_key(&l.file_name));
             if let Some(order) = &meta.order {
-                lessons = self.apply_order(lessons, order, &module_toml, |l, entry| {
-                    entry == l.file_name || Some(entry) == l.file_name.strip_suffix(".md") || entry == l.id
-                }, |l| l.path.clone());
+                lessons = self.apply_order(
+                    lessons,
+                    order,
+                    &module_toml,
+                    |l, entry| {
+                        entry == l.file_name
+                            || Some(entry) == l.file_name.strip_suffix(".md")
+                            || entry == l.id
+                    },
+                    |l| l.path.clone(),
+                );
             }
             if lessons.is_empty() {
-                self.push(Problem::new(ProblemCode::EmptyModule, dir.as_str(), "this module has no lessons"));
+                self.push(Problem::new(
+                    ProblemCode::EmptyModule,
+                    dir.as_str(),
+                    "this module has no lessons",
+                ));
                 continue;
             }
             let title = meta.title.unwrap_or_else(|| title_from_id(&id));
@@ -507,7 +582,13 @@ impl Loader<'_> {
         }
 
         if let Some(order) = manifest.and_then(|m| m.modules.as_ref()) {
-            modules = self.apply_order(modules, order, MANIFEST_FILE, |m, entry| entry == m.dir || entry == m.id, |m| m.dir.clone());
+            modules = self.apply_order(
+                modules,
+                order,
+                MANIFEST_FILE,
+                |m, entry| entry == m.dir || entry == m.id,
+                |m| m.dir.clone(),
+            );
         }
         if modules.is_empty() {
             self.push(Problem::new(
@@ -532,9 +613,10 @@ impl Loader<'_> {
         let mut remaining: Vec<Option<T>> = items.into_iter().map(Some).collect();
         let mut ordered = Vec::new();
         for entry in order {
-            let found = remaining
-                .iter_mut()
-                .find(|slot| slot.as_ref().is_some_and(|item| matches(item, &entry.value)));
+            let found = remaining.iter_mut().find(|slot| {
+                slot.as_ref()
+                    .is_some_and(|item| matches(item, &entry.value))
+            });
             match found.and_then(Option::take) {
                 Some(item) => ordered.push(item),
                 None => self.push(
@@ -564,7 +646,9 @@ impl Loader<'_> {
         let split = match split_front_matter(&text) {
             Ok(split) => split,
             Err(e) => {
-                self.push(Problem::new(ProblemCode::BadFrontMatter, path, e.message).at(e.line, e.column));
+                self.push(
+                    Problem::new(ProblemCode::BadFrontMatter, path, e.message).at(e.line, e.column),
+                );
                 return None;
             }
         };
@@ -579,23 +663,43 @@ impl Loader<'_> {
             None => Default::default(),
         };
         let yaml = split.yaml.unwrap_or_default();
-        let stem = file_name.get(..file_name.len().saturating_sub(3)).unwrap_or_default();
+        let stem = file_name
+            .get(..file_name.len().saturating_sub(3))
+            .unwrap_or_default();
         let (id, id_line) = match front.id {
-            Some(id) => (id.trim().to_owned(), field_line(yaml, "id", split.yaml_first_line)),
+            Some(id) => (
+                id.trim().to_owned(),
+                field_line(yaml, "id", split.yaml_first_line),
+            ),
             None => (default_id(stem), None),
         };
         let mut ok = true;
         if let Err(e) = check_id(&id) {
-            let hint = if id_line.is_some() { "" } else { "; set `id:` in the front matter or rename the file" };
+            let hint = if id_line.is_some() {
+                ""
+            } else {
+                "; set `id:` in the front matter or rename the file"
+            };
             self.push(
-                Problem::new(ProblemCode::InvalidLessonId, path, format!("lesson id '{id}' {e}{hint}"))
-                    .at_pos(id_line.map(|l| (l, 1))),
+                Problem::new(
+                    ProblemCode::InvalidLessonId,
+                    path,
+                    format!("lesson id '{id}' {e}{hint}"),
+                )
+                .at_pos(id_line.map(|l| (l, 1))),
             );
             ok = false;
         }
-        let title = front.title.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty());
+        let title = front
+            .title
+            .map(|t| t.trim().to_owned())
+            .filter(|t| !t.is_empty());
         if title.is_none() {
-            let line = if split.yaml.is_some() { split.yaml_first_line } else { 1 };
+            let line = if split.yaml.is_some() {
+                split.yaml_first_line
+            } else {
+                1
+            };
             self.push(
                 Problem::new(
                     ProblemCode::MissingFrontMatterField,
@@ -607,7 +711,10 @@ impl Loader<'_> {
             ok = false;
         }
         if split.body.trim().is_empty() {
-            self.push(Problem::new(ProblemCode::EmptyLesson, path, "the lesson has no content").at(split.body_first_line, 1));
+            self.push(
+                Problem::new(ProblemCode::EmptyLesson, path, "the lesson has no content")
+                    .at(split.body_first_line, 1),
+            );
         }
         if !ok {
             return None;
@@ -645,12 +752,16 @@ impl Loader<'_> {
         self.problems.extend(dups);
     }
 
-    fn load_quizzes(&mut self, root: &CourseRoot, tree: &Tree, manifest: Option<&ManifestDraft>) -> Vec<QuizSource> {
+    fn load_quizzes(
+        &mut self,
+        root: &CourseRoot,
+        tree: &Tree,
+        manifest: Option<&ManifestDraft>,
+    ) -> Vec<QuizSource> {
         let mut roles: BTreeMap<String, QuizRole> = BTreeMap::new();
-        let entries = manifest.map(|m| (m.quiz_files.as_slice(), &m.manifest.quizzes));
         let mut listed: Vec<String> = Vec::new();
-        if let Some((files, entries)) = entries {
-            for (located, entry) in files.iter().zip(entries.iter()) {
+        if let Some(manifest) = manifest {
+            for (located, role) in &manifest.quizzes {
                 let path = match classify(&located.value, "") {
                     Destination::Relative { path, .. } => path,
                     _ => {
@@ -658,7 +769,10 @@ impl Loader<'_> {
                             Problem::new(
                                 ProblemCode::PathEscapesCourse,
                                 MANIFEST_FILE,
-                                format!("quiz file '{}' must be a path inside the course folder", located.value),
+                                format!(
+                                    "quiz file '{}' must be a path inside the course folder",
+                                    located.value
+                                ),
                             )
                             .at_pos(located.pos),
                         );
@@ -691,11 +805,13 @@ impl Loader<'_> {
                         continue;
                     }
                     Err(issue) => {
-                        self.push(file_issue_problem(MANIFEST_FILE, &issue, located.pos).with_path(&path));
+                        self.push(
+                            file_issue_problem(MANIFEST_FILE, &issue, located.pos).with_path(&path),
+                        );
                         continue;
                     }
                 }
-                roles.insert(path.clone(), entry.role);
+                roles.insert(path.clone(), *role);
                 listed.push(path);
             }
         }
@@ -717,7 +833,9 @@ impl Loader<'_> {
         let mut ids: BTreeMap<String, String> = BTreeMap::new();
         for path in paths {
             let name = path.rsplit('/').next().unwrap_or(&path);
-            let Some((format, stem)) = QuizFormat::detect(name) else { continue };
+            let Some((format, stem)) = QuizFormat::detect(name) else {
+                continue;
+            };
             let id = stem.to_owned();
             if let Some(reason) = id_problem(&id) {
                 self.push(Problem::new(
@@ -735,7 +853,9 @@ impl Loader<'_> {
                 ));
                 continue;
             }
-            let Some(text) = self.read_text(root, &path, false) else { continue };
+            let Some(text) = self.read_text(root, &path, false) else {
+                continue;
+            };
             ids.insert(id.clone(), path.clone());
             quizzes.push(QuizSource {
                 id,
@@ -746,17 +866,17 @@ impl Loader<'_> {
             });
         }
 
-        if let Some(required) = manifest.and_then(|m| m.require_quiz.as_ref()) {
-            if !quizzes.iter().any(|q| q.id == required.value) {
-                self.push(
-                    Problem::new(
-                        ProblemCode::UnknownQuizReference,
-                        MANIFEST_FILE,
-                        format!("completion.require_quiz names '{}', but the course has no quiz with that id", required.value),
-                    )
-                    .at_pos(required.pos),
-                );
-            }
+        if let Some(required) = manifest.and_then(|m| m.require_quiz.as_ref())
+            && !quizzes.iter().any(|q| q.id == required.value)
+        {
+            self.push(
+                Problem::new(
+                    ProblemCode::UnknownQuizReference,
+                    MANIFEST_FILE,
+                    format!("completion.require_quiz names '{}', but the course has no quiz with that id", required.value),
+                )
+                .at_pos(required.pos),
+            );
         }
         quizzes
     }
@@ -769,47 +889,63 @@ impl Loader<'_> {
         root: &CourseRoot,
         modules: &[ModuleDraft],
         draft: Option<&ManifestDraft>,
-    ) -> (BTreeMap<String, Asset>, BTreeMap<String, Refusal>, Option<String>) {
+    ) -> (
+        BTreeMap<String, Asset>,
+        BTreeMap<String, Refusal>,
+        Option<String>,
+    ) {
         let mut by_hash: BTreeMap<String, Asset> = BTreeMap::new();
         let mut refused = BTreeMap::new();
         let mut looked_at = BTreeSet::new();
         let mut total = 0u64;
-        let mut add = |path: &str, bytes: Vec<u8>, by_hash: &mut BTreeMap<String, Asset>| -> String {
-            let asset = Asset::from_bytes(path, bytes);
-            let sha = asset.sha256.clone();
-            match by_hash.get_mut(&sha) {
-                Some(existing) => {
-                    if !existing.paths.iter().any(|p| p == path) {
-                        existing.paths.push(path.to_owned());
+        let mut add =
+            |path: &str, bytes: Vec<u8>, by_hash: &mut BTreeMap<String, Asset>| -> String {
+                let asset = Asset::from_bytes(path, bytes);
+                let sha = asset.sha256.clone();
+                match by_hash.get_mut(&sha) {
+                    Some(existing) => {
+                        if !existing.paths.iter().any(|p| p == path) {
+                            existing.paths.push(path.to_owned());
+                        }
+                    }
+                    None => {
+                        total += asset.size;
+                        by_hash.insert(sha.clone(), asset);
                     }
                 }
-                None => {
-                    total += asset.size;
-                    by_hash.insert(sha.clone(), asset);
-                }
-            }
-            sha
-        };
+                sha
+            };
 
         let mut cover_sha256 = None;
         if let Some(cover) = draft.and_then(|d| d.cover.as_ref()) {
             match classify(&cover.value, "") {
-                Destination::Relative { path, .. } => match root.read(&path, self.options.max_file_bytes) {
-                    Ok(bytes) => {
-                        looked_at.insert(path.clone());
-                        cover_sha256 = Some(add(&path, bytes, &mut by_hash));
-                    }
-                    Err(FileIssue::NotFound | FileIssue::NotAFile) => self.push(
-                        Problem::new(ProblemCode::MissingAsset, MANIFEST_FILE, format!("cover '{path}' does not exist"))
+                Destination::Relative { path, .. } => {
+                    match root.read(&path, self.options.max_file_bytes) {
+                        Ok(bytes) => {
+                            looked_at.insert(path.clone());
+                            cover_sha256 = Some(add(&path, bytes, &mut by_hash));
+                        }
+                        Err(FileIssue::NotFound | FileIssue::NotAFile) => self.push(
+                            Problem::new(
+                                ProblemCode::MissingAsset,
+                                MANIFEST_FILE,
+                                format!("cover '{path}' does not exist"),
+                            )
                             .at_pos(cover.pos),
-                    ),
-                    Err(issue) => self.push(file_issue_problem(MANIFEST_FILE, &issue, cover.pos).with_path(&path)),
-                },
+                        ),
+                        Err(issue) => self.push(
+                            file_issue_problem(MANIFEST_FILE, &issue, cover.pos).with_path(&path),
+                        ),
+                    }
+                }
                 _ => self.push(
                     Problem::new(
                         ProblemCode::PathEscapesCourse,
                         MANIFEST_FILE,
-                        format!("cover '{}' must be a path inside the course folder", cover.value),
+                        format!(
+                            "cover '{}' must be a path inside the course folder",
+                            cover.value
+                        ),
                     )
                     .at_pos(cover.pos),
                 ),
@@ -818,7 +954,10 @@ impl Loader<'_> {
 
         for lesson in modules.iter().flat_map(|m| &m.lessons) {
             for path in referenced_files(&lesson.markdown, &lesson.path) {
-                if !looked_at.insert(path.clone()) {
+                let is_quiz =
+                    QuizFormat::detect(path.rsplit('/').next().unwrap_or(&path)).is_some();
+                // Links to quizzes become quiz links, not downloads.
+                if is_quiz || !looked_at.insert(path.clone()) {
                     continue;
                 }
                 match root.read(&path, self.options.max_file_bytes) {
@@ -827,8 +966,15 @@ impl Loader<'_> {
                     }
                     Err(FileIssue::NotFound) => {}
                     Err(issue) => {
-                        let problem = file_issue_problem(&lesson.path, &issue, None).with_path(&path);
-                        refused.insert(path, Refusal { code: problem.code, message: problem.message });
+                        let problem =
+                            file_issue_problem(&lesson.path, &issue, None).with_path(&path);
+                        refused.insert(
+                            path,
+                            Refusal {
+                                code: problem.code,
+                                message: problem.message,
+                            },
+                        );
                     }
                 }
             }
@@ -862,8 +1008,14 @@ impl WithPath for Problem {
 
 fn file_issue_problem(file: &str, issue: &FileIssue, pos: Option<(u32, u32)>) -> Problem {
     let (code, message) = match issue {
-        FileIssue::NotFound => (ProblemCode::MissingAsset, "the file does not exist".to_owned()),
-        FileIssue::NotAFile => (ProblemCode::MissingAsset, "this is a folder, not a file".to_owned()),
+        FileIssue::NotFound => (
+            ProblemCode::MissingAsset,
+            "the file does not exist".to_owned(),
+        ),
+        FileIssue::NotAFile => (
+            ProblemCode::MissingAsset,
+            "this is a folder, not a file".to_owned(),
+        ),
         FileIssue::Escapes => (
             ProblemCode::PathEscapesCourse,
             "the file is outside the course folder (through '..' or a symbolic link)".to_owned(),
@@ -872,7 +1024,10 @@ fn file_issue_problem(file: &str, issue: &FileIssue, pos: Option<(u32, u32)>) ->
             ProblemCode::AssetTooLarge,
             format!("the file is {size} bytes, more than the {limit} allowed"),
         ),
-        FileIssue::Io(e) => (ProblemCode::UnreadableFile, format!("the file cannot be read: {e}")),
+        FileIssue::Io(e) => (
+            ProblemCode::UnreadableFile,
+            format!("the file cannot be read: {e}"),
+        ),
     };
     Problem::new(code, file, message).at_pos(pos)
 }
@@ -886,7 +1041,12 @@ fn title_from_id(id: &str) -> String {
     }
 }
 
-fn fingerprint(manifest: &str, modules: &[Module], quizzes: &[QuizSource], assets: &[Asset]) -> String {
+fn fingerprint(
+    manifest: &str,
+    modules: &[Module],
+    quizzes: &[QuizSource],
+    assets: &[Asset],
+) -> String {
     let mut hasher = Sha256::new();
     let mut part = |label: &str, name: &str, body: &[u8]| {
         for piece in [label.as_bytes(), name.as_bytes(), body] {
@@ -917,9 +1077,18 @@ mod tests {
 
     #[test]
     fn quiz_formats() {
-        assert_eq!(QuizFormat::detect("ujian-akhir.quiz.md"), Some((QuizFormat::Markdown, "ujian-akhir")));
-        assert_eq!(QuizFormat::detect("pretest.GIFT"), Some((QuizFormat::Gift, "pretest")));
-        assert_eq!(QuizFormat::detect("latihan.aiken.txt"), Some((QuizFormat::Aiken, "latihan")));
+        assert_eq!(
+            QuizFormat::detect("ujian-akhir.quiz.md"),
+            Some((QuizFormat::Markdown, "ujian-akhir"))
+        );
+        assert_eq!(
+            QuizFormat::detect("pretest.GIFT"),
+            Some((QuizFormat::Gift, "pretest"))
+        );
+        assert_eq!(
+            QuizFormat::detect("latihan.aiken.txt"),
+            Some((QuizFormat::Aiken, "latihan"))
+        );
         assert_eq!(QuizFormat::detect("notes.txt"), None);
         assert_eq!(QuizFormat::detect("lesson.md"), None);
         assert_eq!(QuizFormat::detect(".gift"), None);

@@ -42,8 +42,7 @@ pub fn split_front_matter(text: &str) -> Result<SplitLesson<'_>, FrontMatterErro
     }
     let yaml_start = first.len();
     let mut offset = yaml_start;
-    let mut line_no = 2u32;
-    for line in lines {
+    for (line_no, line) in (2u32..).zip(lines) {
         let trimmed = line.trim_end();
         if trimmed == "---" || trimmed == "..." {
             return Ok(SplitLesson {
@@ -54,7 +53,6 @@ pub fn split_front_matter(text: &str) -> Result<SplitLesson<'_>, FrontMatterErro
             });
         }
         offset += line.len();
-        line_no += 1;
     }
     Err(FrontMatterError {
         line: 1,
@@ -74,7 +72,11 @@ pub struct FrontMatter {
 }
 
 /// Parses front matter YAML that starts on `first_line` of `file`.
-pub(crate) fn parse_front_matter(yaml: &str, file: &str, first_line: u32) -> Result<FrontMatter, Problem> {
+pub(crate) fn parse_front_matter(
+    yaml: &str,
+    file: &str,
+    first_line: u32,
+) -> Result<FrontMatter, Problem> {
     if yaml.trim().is_empty() {
         return Ok(FrontMatter::default());
     }
@@ -86,25 +88,82 @@ pub(crate) fn parse_front_matter(yaml: &str, file: &str, first_line: u32) -> Res
             .find(" at line ")
             .map_or(text.as_str(), |i| text.get(..i).unwrap_or_default())
             .to_owned();
-        let (line, column) = e
-            .location()
-            .map_or((first_line, 1), |l| {
-                let line = u32::try_from(l.line()).unwrap_or(1).max(1);
-                let column = u32::try_from(l.column()).unwrap_or(1).max(1);
-                (first_line + line - 1, column)
-            });
-        Problem::new(ProblemCode::BadFrontMatter, file, format!("front matter: {message}")).at(line, column)
+        let (line, column) = e.location().map_or((first_line, 1), |l| {
+            let line = u32::try_from(l.line()).unwrap_or(1).max(1);
+            let column = u32::try_from(l.column()).unwrap_or(1).max(1);
+            (first_line + line - 1, column)
+        });
+        Problem::new(
+            ProblemCode::BadFrontMatter,
+            file,
+            format!("front matter: {message}"),
+        )
+        .at(line, column)
     })
 }
 
 /// The line of `key:` in the YAML, for problems about that field.
 pub(crate) fn field_line(yaml: &str, key: &str, first_line: u32) -> Option<u32> {
-    yaml.lines().position(|l| {
-        l.strip_prefix(key)
-            .is_some_and(|rest| rest.trim_start().starts_with(':'))
-    })
-    .and_then(|i| u32::try_from(i).ok())
-    .map(|i| first_line + i)
+    yaml.lines()
+        .position(|l| {
+            l.strip_prefix(key)
+                .is_some_and(|rest| rest.trim_start().starts_with(':'))
+        })
+        .and_then(|i| u32::try_from(i).ok())
+        .map(|i| first_line + i)
+}
+
+/// A lesson file rendered for the browser editor's live preview.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct LessonPreview {
+    pub title: Option<String>,
+    pub id: Option<String>,
+    pub rendered: crate::RenderedLesson,
+}
+
+/// Renders a whole lesson file (front matter and body) as the editor holds it. Front matter
+/// problems join the renderer's in `rendered.problems`, all at lines of the file.
+pub fn preview_lesson(source: &str, ctx: &crate::RenderContext) -> LessonPreview {
+    let mut problems = Vec::new();
+    let (front, body, first_line) = match split_front_matter(source) {
+        Ok(split) => {
+            let front = match split.yaml {
+                Some(yaml) => parse_front_matter(yaml, &ctx.lesson_path, split.yaml_first_line)
+                    .unwrap_or_else(|problem| {
+                        problems.push(problem);
+                        FrontMatter::default()
+                    }),
+                None => FrontMatter::default(),
+            };
+            (front, split.body, split.body_first_line)
+        }
+        Err(e) => {
+            problems.push(
+                Problem::new(ProblemCode::BadFrontMatter, &ctx.lesson_path, e.message)
+                    .at(e.line, e.column),
+            );
+            (FrontMatter::default(), source, 1)
+        }
+    };
+    if front.title.as_deref().is_none_or(|t| t.trim().is_empty()) {
+        problems.push(
+            Problem::new(
+                ProblemCode::MissingFrontMatterField,
+                &ctx.lesson_path,
+                "the lesson has no title",
+            )
+            .at(1, 1),
+        );
+    }
+    let mut rendered =
+        crate::render_lesson(body, &ctx.for_lesson(ctx.lesson_path.as_str(), first_line));
+    problems.append(&mut rendered.problems);
+    rendered.problems = problems;
+    LessonPreview {
+        title: front.title,
+        id: front.id,
+        rendered,
+    }
 }
 
 #[cfg(test)]
@@ -121,7 +180,8 @@ mod tests {
         let none = split_front_matter("# Just body\n").unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(none.yaml, None);
         assert_eq!(none.body_first_line, 1);
-        let bom = split_front_matter("\u{feff}---\r\ntitle: x\r\n...\r\nbody").unwrap_or_else(|e| panic!("{e}"));
+        let bom = split_front_matter("\u{feff}---\r\ntitle: x\r\n...\r\nbody")
+            .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(bom.yaml, Some("title: x\r\n"));
         assert_eq!(bom.body, "body");
         assert!(split_front_matter("---\ntitle: x\n").is_err());
@@ -140,5 +200,33 @@ mod tests {
         let syntax = parse_front_matter("title: [unclosed\n", "a.md", 2).err();
         assert_eq!(syntax.map(|p| p.code), Some(ProblemCode::BadFrontMatter));
         assert_eq!(field_line("title: A\nid: x\n", "id", 2), Some(3));
+    }
+
+    #[test]
+    fn previews_a_whole_file_with_problems_at_file_lines() {
+        let ctx = crate::RenderContext::new("k", "/a").for_lesson("01-m/01-x.md", 1);
+        let p = preview_lesson("---\ntitle: Judul\n---\n\n# Satu\n\n[x](hilang.md)\n", &ctx);
+        assert_eq!(p.title.as_deref(), Some("Judul"));
+        assert!(
+            p.rendered.html.contains("<h1 id=\"satu\">Satu</h1>"),
+            "{}",
+            p.rendered.html
+        );
+        let at: Vec<_> = p
+            .rendered
+            .problems
+            .iter()
+            .map(|p| (p.code, p.line))
+            .collect();
+        assert_eq!(at, [(ProblemCode::BrokenLessonLink, Some(7))]);
+        let bad = preview_lesson("---\ntitle: [x\n---\nIsi\n", &ctx);
+        let codes: Vec<_> = bad.rendered.problems.iter().map(|p| p.code).collect();
+        assert_eq!(
+            codes,
+            [
+                ProblemCode::BadFrontMatter,
+                ProblemCode::MissingFrontMatterField
+            ]
+        );
     }
 }

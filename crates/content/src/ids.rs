@@ -20,7 +20,9 @@ pub enum IdError {
     Empty,
     #[error("is longer than {MAX_ID_LEN} characters")]
     TooLong,
-    #[error("may only contain lowercase letters a-z, digits 0-9 and single '-' between them (found {0:?})")]
+    #[error(
+        "may only contain lowercase letters a-z, digits 0-9 and single '-' between them (found {0:?})"
+    )]
     BadCharacters(String),
 }
 
@@ -172,14 +174,20 @@ mod tests {
         assert!(CourseSlug::parse("a1").is_ok());
         assert_eq!(CourseSlug::parse(""), Err(IdError::Empty));
         for bad in ["Data", "data_x", "-a", "a-", "a--b", "a b", "dátá"] {
-            assert!(matches!(CourseSlug::parse(bad), Err(IdError::BadCharacters(_))), "{bad}");
+            assert!(
+                matches!(CourseSlug::parse(bad), Err(IdError::BadCharacters(_))),
+                "{bad}"
+            );
         }
         assert_eq!(CourseSlug::parse(&"a".repeat(101)), Err(IdError::TooLong));
     }
 
     #[test]
     fn prefixes_and_default_ids() {
-        assert_eq!(split_order_prefix("01-apa-itu-data"), Some((1, "apa-itu-data")));
+        assert_eq!(
+            split_order_prefix("01-apa-itu-data"),
+            Some((1, "apa-itu-data"))
+        );
         assert_eq!(split_order_prefix("10_x"), Some((10, "x")));
         assert_eq!(split_order_prefix("2024"), None);
         assert_eq!(split_order_prefix("abc"), None);

@@ -33,7 +33,9 @@ pub use course::{
     CheckReport, CourseBundle, Lesson, LoadOptions, Module, QuizFormat, QuizSource,
     load_course_dir, load_course_dir_with,
 };
-pub use front_matter::{FrontMatter, FrontMatterError, SplitLesson, split_front_matter};
+pub use front_matter::{
+    FrontMatter, FrontMatterError, LessonPreview, SplitLesson, preview_lesson, split_front_matter,
+};
 pub use ids::{CourseSlug, IdError, check_id, default_id, slugify, split_order_prefix};
 pub use manifest::{
     Completion, CourseManifest, Jp, Language, Level, MANIFEST_FILE, MODULE_FILE, QuizEntry,

@@ -72,7 +72,7 @@ impl Jp {
         let doubled = value * 2.0;
         let ok = value.is_finite() && value > 0.0 && value <= Self::MAX && doubled.fract() == 0.0;
         // `doubled` is a whole number in 1..=2000 here, so the cast is exact.
-        ok.then(|| Self {
+        ok.then_some(Self {
             halves: doubled as u32,
         })
     }
@@ -88,7 +88,7 @@ impl Jp {
 
 impl fmt::Display for Jp {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.halves % 2 == 0 {
+        if self.halves.is_multiple_of(2) {
             write!(f, "{}", self.halves / 2)
         } else {
             write!(f, "{}.5", self.halves / 2)
@@ -148,12 +148,15 @@ pub(crate) struct Located<T> {
     pub(crate) pos: Option<(u32, u32)>,
 }
 
-/// The manifest plus the places of the values the loader checks against the folder.
+/// What a manifest says, kept even when some fields are wrong so the loader can still check
+/// the rest of the course against it; `manifest` is there only when every field is valid.
 #[derive(Debug, Clone)]
 pub(crate) struct ManifestDraft {
-    pub(crate) manifest: CourseManifest,
+    pub(crate) manifest: Option<CourseManifest>,
+    pub(crate) slug: Option<CourseSlug>,
+    pub(crate) language: Language,
     pub(crate) cover: Option<Located<String>>,
-    pub(crate) quiz_files: Vec<Located<String>>,
+    pub(crate) quizzes: Vec<(Located<String>, QuizRole)>,
     pub(crate) require_quiz: Option<Located<String>>,
     pub(crate) modules: Option<Vec<Located<String>>>,
 }
@@ -253,7 +256,10 @@ impl<'a, 'i> Fields<'a, 'i> {
                 return None;
             }
         };
-        match parsed.and_then(|n| u32::try_from(n).ok()).filter(|n| (min..=max).contains(n)) {
+        match parsed
+            .and_then(|n| u32::try_from(n).ok())
+            .filter(|n| (min..=max).contains(n))
+        {
             Some(n) => Some(n),
             None => {
                 let message = format!("'{}{key}' must be between {min} and {max}", self.prefix);
@@ -266,7 +272,9 @@ impl<'a, 'i> Fields<'a, 'i> {
     fn number(&mut self, key: &str, required: bool) -> Option<(f64, Range<usize>)> {
         let value = self.get(key, required)?;
         let parsed = match value.get_ref() {
-            DeValue::Integer(i) => i64::from_str_radix(i.as_str(), i.radix()).ok().map(|n| n as f64),
+            DeValue::Integer(i) => i64::from_str_radix(i.as_str(), i.radix())
+                .ok()
+                .map(|n| n as f64),
             DeValue::Float(f) => f.as_str().parse::<f64>().ok(),
             _ => {
                 self.wrong_type(key, value, "a number");
@@ -312,7 +320,10 @@ impl<'a, 'i> Fields<'a, 'i> {
                     pos: self.pos(item.span()),
                 }),
                 _ => {
-                    let message = format!("every entry of '{}{key}' must be a non-empty string", self.prefix);
+                    let message = format!(
+                        "every entry of '{}{key}' must be a non-empty string",
+                        self.prefix
+                    );
                     self.problem(ProblemCode::InvalidFieldType, Some(item.span()), message);
                 }
             }
@@ -330,7 +341,12 @@ impl<'a, 'i> Fields<'a, 'i> {
         }
     }
 
-    fn nested<'b>(&'b mut self, table: &'a DeTable<'i>, prefix: String, span: Range<usize>) -> Fields<'b, 'i>
+    fn nested<'b>(
+        &'b mut self,
+        table: &'a DeTable<'i>,
+        prefix: String,
+        span: Range<usize>,
+    ) -> Fields<'b, 'i>
     where
         'a: 'b,
     {
@@ -361,7 +377,12 @@ impl<'a, 'i> Fields<'a, 'i> {
 
 /// Parses TOML, reporting syntax errors with their line and column. `None` when the document
 /// has syntax errors: fields of a half-parsed document would only add noise.
-fn parse_toml<'i>(text: &'i str, file: &str, lines: &LineIndex<'_>, problems: &mut Vec<Problem>) -> Option<Spanned<DeTable<'i>>> {
+fn parse_toml<'i>(
+    text: &'i str,
+    file: &str,
+    lines: &LineIndex<'_>,
+    problems: &mut Vec<Problem>,
+) -> Option<Spanned<DeTable<'i>>> {
     let (table, errors) = DeTable::parse_recoverable(text);
     if errors.is_empty() {
         return Some(table);
@@ -369,12 +390,23 @@ fn parse_toml<'i>(text: &'i str, file: &str, lines: &LineIndex<'_>, problems: &m
     for error in errors {
         let pos = error.span().map(|s| lines.position(s.start));
         let message = error.message().trim().to_owned();
-        problems.push(Problem::new(ProblemCode::InvalidToml, file, format!("invalid TOML: {message}")).at_pos(pos));
+        problems.push(
+            Problem::new(
+                ProblemCode::InvalidToml,
+                file,
+                format!("invalid TOML: {message}"),
+            )
+            .at_pos(pos),
+        );
     }
     None
 }
 
-pub(crate) fn parse_manifest(text: &str, file: &str, problems: &mut Vec<Problem>) -> Option<ManifestDraft> {
+pub(crate) fn parse_manifest(
+    text: &str,
+    file: &str,
+    problems: &mut Vec<Problem>,
+) -> Option<ManifestDraft> {
     let lines = LineIndex::new(text, 1);
     let doc = parse_toml(text, file, &lines, problems)?;
     let errors_before = problems.iter().filter(|p| p.is_error()).count();
@@ -388,25 +420,35 @@ pub(crate) fn parse_manifest(text: &str, file: &str, problems: &mut Vec<Problem>
         read: BTreeSet::new(),
     };
 
-    let slug = f.string("slug", true).and_then(|s| match CourseSlug::parse(&s.value) {
-        Ok(slug) => Some(slug),
-        Err(e) => {
-            let message = format!("slug '{}' {e}", s.value);
-            f.problems
-                .push(Problem::new(ProblemCode::InvalidSlug, file, message).at_pos(s.pos));
-            None
-        }
-    });
+    let slug = f
+        .string("slug", true)
+        .and_then(|s| match CourseSlug::parse(&s.value) {
+            Ok(slug) => Some(slug),
+            Err(e) => {
+                let message = format!("slug '{}' {e}", s.value);
+                f.problems
+                    .push(Problem::new(ProblemCode::InvalidSlug, file, message).at_pos(s.pos));
+                None
+            }
+        });
     let title = f.string("title", true);
     let summary = f.string("summary", true);
     let category = f.string("category", true);
     let level = f.choice(
         "level",
         true,
-        &[("dasar", Level::Dasar), ("menengah", Level::Menengah), ("lanjut", Level::Lanjut)],
+        &[
+            ("dasar", Level::Dasar),
+            ("menengah", Level::Menengah),
+            ("lanjut", Level::Lanjut),
+        ],
     );
     let language = f
-        .choice("language", false, &[("id", Language::Id), ("en", Language::En)])
+        .choice(
+            "language",
+            false,
+            &[("id", Language::Id), ("en", Language::En)],
+        )
         .unwrap_or_default();
     let jp = f.number("jp", true).and_then(|(value, span)| {
         let jp = Jp::from_f64(value);
@@ -426,7 +468,11 @@ pub(crate) fn parse_manifest(text: &str, file: &str, problems: &mut Vec<Problem>
         .choice(
             "visibility",
             false,
-            &[("public", Visibility::Public), ("internal", Visibility::Internal), ("hidden", Visibility::Hidden)],
+            &[
+                ("public", Visibility::Public),
+                ("internal", Visibility::Internal),
+                ("hidden", Visibility::Hidden),
+            ],
         )
         .unwrap_or(Visibility::Public);
     let self_enrol_value = f.get("self_enrol", false).map(|v| v.span());
@@ -453,13 +499,13 @@ pub(crate) fn parse_manifest(text: &str, file: &str, problems: &mut Vec<Problem>
     }
 
     let mut quizzes = Vec::new();
-    let mut quiz_files = Vec::new();
     if let Some(value) = f.get("quizzes", false) {
         match value.get_ref() {
             DeValue::Array(items) => {
                 for (n, item) in items.iter().enumerate() {
                     let DeValue::Table(t) = item.get_ref() else {
-                        let message = "every [[quizzes]] entry must be a table with a 'file'".to_owned();
+                        let message =
+                            "every [[quizzes]] entry must be a table with a 'file'".to_owned();
                         f.problem(ProblemCode::InvalidFieldType, Some(item.span()), message);
                         continue;
                     };
@@ -479,8 +525,7 @@ pub(crate) fn parse_manifest(text: &str, file: &str, problems: &mut Vec<Problem>
                         .unwrap_or_default();
                     q.finish();
                     if let Some(file_field) = file_field {
-                        quizzes.push(QuizEntry { file: file_field.value.clone(), role });
-                        quiz_files.push(file_field);
+                        quizzes.push((file_field, role));
                     }
                 }
             }
@@ -491,37 +536,47 @@ pub(crate) fn parse_manifest(text: &str, file: &str, problems: &mut Vec<Problem>
     let modules = f.string_array("modules");
     f.finish();
 
-    let errors_after = problems.iter().filter(|p| p.is_error()).count();
-    if errors_after > errors_before {
-        return None;
-    }
+    let all_valid = problems.iter().filter(|p| p.is_error()).count() == errors_before;
     let mut seen = BTreeSet::new();
     let tags = tags
         .into_iter()
         .map(|t| t.value)
         .filter(|t| seen.insert(t.to_lowercase()))
         .collect();
-    let manifest = CourseManifest {
-        slug: slug?,
-        title: title?.value,
-        summary: summary?.value,
-        category: category?.value,
-        level: level?,
-        language,
-        jp: jp?,
-        duration_minutes: duration_minutes?,
-        tags,
-        cover: cover.as_ref().map(|c| c.value.clone()),
-        visibility,
-        self_enrol,
-        completion,
-        quizzes,
-        modules: modules.as_ref().map(|m| m.iter().map(|l| l.value.clone()).collect()),
-    };
+    let manifest = (|| {
+        Some(CourseManifest {
+            slug: slug.clone()?,
+            title: title?.value,
+            summary: summary?.value,
+            category: category?.value,
+            level: level?,
+            language,
+            jp: jp?,
+            duration_minutes: duration_minutes?,
+            tags,
+            cover: cover.as_ref().map(|c| c.value.clone()),
+            visibility,
+            self_enrol,
+            completion,
+            quizzes: quizzes
+                .iter()
+                .map(|(file, role)| QuizEntry {
+                    file: file.value.clone(),
+                    role: *role,
+                })
+                .collect(),
+            modules: modules
+                .as_ref()
+                .map(|m| m.iter().map(|l| l.value.clone()).collect()),
+        })
+    })()
+    .filter(|_| all_valid);
     Some(ManifestDraft {
         manifest,
+        slug,
+        language,
         cover,
-        quiz_files,
+        quizzes,
         require_quiz,
         modules,
     })
@@ -587,24 +642,37 @@ role = "final"
         let mut problems = Vec::new();
         let draft = parse_manifest(GOOD, "course.toml", &mut problems);
         assert!(problems.is_empty(), "{problems:?}");
-        let Some(draft) = draft else { panic!("no manifest") };
-        let m = draft.manifest;
+        let Some(draft) = draft else {
+            panic!("no manifest")
+        };
+        let cover_pos = draft.cover.and_then(|c| c.pos);
+        let Some(m) = draft.manifest else {
+            panic!("invalid manifest")
+        };
         assert_eq!(m.slug.as_str(), "pengelolaan-data-spreadsheet");
         assert_eq!(m.level, Level::Dasar);
         assert_eq!(m.jp.to_string(), "6.5");
         assert_eq!(m.tags, ["data", "spreadsheet"]);
         assert_eq!(m.completion.require_quiz.as_deref(), Some("ujian-akhir"));
-        assert_eq!(m.quizzes, [QuizEntry { file: "kuis/ujian-akhir.quiz.md".into(), role: QuizRole::Final }]);
+        assert_eq!(
+            m.quizzes,
+            [QuizEntry {
+                file: "kuis/ujian-akhir.quiz.md".into(),
+                role: QuizRole::Final
+            }]
+        );
         assert!(m.self_enrol);
-        assert_eq!(draft.cover.and_then(|c| c.pos), Some((12, 9)));
+        assert_eq!(cover_pos, Some((11, 9)));
     }
 
     #[test]
     fn collects_every_problem_with_its_place() {
         let text = "slug = \"Bad Slug\"\ntitle = 3\nlevel = \"expert\"\njp = 0.3\nduration_minutes = -5\ntitel = \"x\"\n[[quizzes]]\nrole = \"final\"\n";
         let mut problems = Vec::new();
-        assert!(parse_manifest(text, "course.toml", &mut problems).is_none());
-        let got: Vec<(ProblemCode, Option<u32>)> = problems.iter().map(|p| (p.code, p.line)).collect();
+        let draft = parse_manifest(text, "course.toml", &mut problems);
+        assert!(draft.as_ref().is_some_and(|d| d.manifest.is_none()));
+        let got: Vec<(ProblemCode, Option<u32>)> =
+            problems.iter().map(|p| (p.code, p.line)).collect();
         for expected in [
             (ProblemCode::InvalidSlug, Some(1)),
             (ProblemCode::InvalidFieldType, Some(2)),
@@ -622,7 +690,14 @@ role = "final"
     #[test]
     fn toml_syntax_errors_carry_line_and_column() {
         let mut problems = Vec::new();
-        assert!(parse_manifest("slug = \"a\"\ntitle = \"unterminated\n", "course.toml", &mut problems).is_none());
+        assert!(
+            parse_manifest(
+                "slug = \"a\"\ntitle = \"unterminated\n",
+                "course.toml",
+                &mut problems
+            )
+            .is_none()
+        );
         let p = problems.first().cloned();
         assert_eq!(p.as_ref().map(|p| p.code), Some(ProblemCode::InvalidToml));
         assert_eq!(p.and_then(|p| p.line), Some(2));
@@ -633,8 +708,14 @@ role = "final"
         let text = GOOD.replace("visibility = \"public\"", "visibility = \"internal\"");
         let mut problems = Vec::new();
         let draft = parse_manifest(&text, "course.toml", &mut problems);
-        assert_eq!(problems.iter().map(|p| p.code).collect::<Vec<_>>(), [ProblemCode::SelfEnrolIgnored]);
-        assert_eq!(draft.map(|d| d.manifest.self_enrol), Some(false));
+        assert_eq!(
+            problems.iter().map(|p| p.code).collect::<Vec<_>>(),
+            [ProblemCode::SelfEnrolIgnored]
+        );
+        assert_eq!(
+            draft.and_then(|d| d.manifest).map(|m| m.self_enrol),
+            Some(false)
+        );
     }
 
     #[test]
@@ -650,10 +731,25 @@ role = "final"
     #[test]
     fn module_toml() {
         let mut problems = Vec::new();
-        let m = parse_module("title = \"Pengantar\"\norder = [\"b.md\", \"a\"]\nextra = 1\n", "01-x/module.toml", &mut problems);
+        let m = parse_module(
+            "title = \"Pengantar\"\norder = [\"b.md\", \"a\"]\nextra = 1\n",
+            "01-x/module.toml",
+            &mut problems,
+        );
         assert_eq!(m.title.as_deref(), Some("Pengantar"));
-        let order: Vec<_> = m.order.unwrap_or_default().into_iter().map(|l| (l.value, l.pos)).collect();
-        assert_eq!(order, [("b.md".to_owned(), Some((2, 10))), ("a".to_owned(), Some((2, 18)))]);
+        let order: Vec<_> = m
+            .order
+            .unwrap_or_default()
+            .into_iter()
+            .map(|l| (l.value, l.pos))
+            .collect();
+        assert_eq!(
+            order,
+            [
+                ("b.md".to_owned(), Some((2, 10))),
+                ("a".to_owned(), Some((2, 18)))
+            ]
+        );
         assert_eq!(problems.len(), 1);
         assert_eq!(problems[0].code, ProblemCode::UnknownField);
         assert_eq!(problems[0].line, Some(3));

@@ -230,7 +230,11 @@ impl Problem {
 impl fmt::Display for Problem {
     /// `file:line:column: error[code]: message`, the shape editors and CI logs understand.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let file = if self.file.is_empty() { "." } else { &self.file };
+        let file = if self.file.is_empty() {
+            "."
+        } else {
+            &self.file
+        };
         f.write_str(file)?;
         if let Some(line) = self.line {
             write!(f, ":{line}")?;

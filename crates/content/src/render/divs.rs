@@ -82,12 +82,22 @@ impl Builder<'_> {
             len,
             synthetic: false,
         });
-        self.out
-            .push_str(self.src.get(orig_start..orig_start + len).unwrap_or_default());
+        self.out.push_str(
+            self.src
+                .get(orig_start..orig_start + len)
+                .unwrap_or_default(),
+        );
     }
 
     /// Writes `container` + `tag` + a blank line, all mapped to `orig_at`.
-    fn synthetic(&mut self, orig_at: usize, container: &str, tag: &str, marker: Option<Marker>, blank_before: bool) {
+    fn synthetic(
+        &mut self,
+        orig_at: usize,
+        container: &str,
+        tag: &str,
+        marker: Option<Marker>,
+        blank_before: bool,
+    ) {
         let new_start = self.out.len();
         let blank = container.trim_end();
         if blank_before {
@@ -159,7 +169,13 @@ pub(crate) fn preprocess(src: &str) -> Preprocessed {
             }
             Some(FenceLine::Close) => {
                 if let Some((idx, _)) = open.pop() {
-                    b.synthetic(start, container, "</div>", Some(Marker::Close(idx)), !prev_blank);
+                    b.synthetic(
+                        start,
+                        container,
+                        "</div>",
+                        Some(Marker::Close(idx)),
+                        !prev_blank,
+                    );
                 } else {
                     problems.push((
                         ProblemCode::UnmatchedDivFence,
@@ -175,7 +191,13 @@ pub(crate) fn preprocess(src: &str) -> Preprocessed {
                 let idx = divs.len();
                 divs.push(spec);
                 open.push((idx, start));
-                b.synthetic(start, container, "<div>", Some(Marker::Open(idx)), !prev_blank);
+                b.synthetic(
+                    start,
+                    container,
+                    "<div>",
+                    Some(Marker::Open(idx)),
+                    !prev_blank,
+                );
                 prev_blank = true;
             }
         }
@@ -272,9 +294,7 @@ fn parse_attributes(attrs: &str) -> DivSpec {
             }
         }
     } else {
-        let (word, tail) = attrs
-            .split_once(char::is_whitespace)
-            .unwrap_or((attrs, ""));
+        let (word, tail) = attrs.split_once(char::is_whitespace).unwrap_or((attrs, ""));
         classes.push(word.to_owned());
         let tail = unquote(tail.trim());
         if !tail.is_empty() {
@@ -283,7 +303,9 @@ fn parse_attributes(attrs: &str) -> DivSpec {
     }
     DivSpec {
         kind: classes.first().and_then(|c| callout_kind(c)),
-        id: id.map(|i| crate::ids::slugify(&i)).filter(|i| !i.is_empty()),
+        id: id
+            .map(|i| crate::ids::slugify(&i))
+            .filter(|i| !i.is_empty()),
         title,
     }
 }
@@ -358,7 +380,15 @@ mod tests {
         let p = preprocess(src);
         assert_eq!(
             kinds(&p),
-            [Some("note"), Some("tip"), Some("note"), Some("warning"), Some("challenge"), Some("solution"), Some("note")]
+            [
+                Some("note"),
+                Some("tip"),
+                Some("note"),
+                Some("warning"),
+                Some("challenge"),
+                Some("solution"),
+                Some("note")
+            ]
         );
         assert_eq!(p.divs[1].title.as_deref(), Some("Judul Saya"));
         assert_eq!(p.divs[1].id.as_deref(), Some("x"));
@@ -380,12 +410,18 @@ mod tests {
         let src = "intro\n::: note\nbody text\n:::\nafter\n";
         let p = preprocess(src);
         let body_new = p.text.find("body text").unwrap_or(0);
-        assert_eq!(p.original_offset(body_new), src.find("body text").unwrap_or(1));
+        assert_eq!(
+            p.original_offset(body_new),
+            src.find("body text").unwrap_or(1)
+        );
         let after_new = p.text.find("after").unwrap_or(0);
         assert_eq!(p.original_offset(after_new), src.find("after").unwrap_or(1));
         // Anything inside the synthetic block maps to the fence line.
         let div_new = p.text.find("<div>").unwrap_or(0);
-        assert_eq!(p.original_offset(div_new), src.find("::: note").unwrap_or(1));
+        assert_eq!(
+            p.original_offset(div_new),
+            src.find("::: note").unwrap_or(1)
+        );
         assert_eq!(p.marker_in(&(div_new..div_new + 5)), Some(Marker::Open(0)));
     }
 
@@ -396,7 +432,10 @@ mod tests {
         let codes: Vec<_> = p.problems.iter().map(|(c, o, _)| (*c, *o)).collect();
         assert_eq!(
             codes,
-            [(ProblemCode::UnmatchedDivFence, 2), (ProblemCode::UnclosedDiv, 9)]
+            [
+                (ProblemCode::UnmatchedDivFence, 2),
+                (ProblemCode::UnclosedDiv, 9)
+            ]
         );
         assert!(!p.text.contains(":::"));
         assert!(p.text.trim_end().ends_with("</div>"), "{}", p.text);

@@ -97,7 +97,8 @@ fn syntax_for(lang: &str) -> Option<&'static SyntaxReference> {
 pub(crate) fn code_block_html(code: &str, lang: Option<&str>) -> String {
     let class = lang.map_or_else(String::new, |l| format!(" class=\"language-{l}\""));
     let highlighted = lang.and_then(syntax_for).and_then(|syntax| {
-        let mut generator = ClassedHTMLGenerator::new_with_class_style(syntax, &SYNTAXES, CLASS_STYLE);
+        let mut generator =
+            ClassedHTMLGenerator::new_with_class_style(syntax, &SYNTAXES, CLASS_STYLE);
         for line in LinesWithEndings::from(code) {
             // A grammar failure is not the author's fault: fall back to plain text.
             generator
@@ -120,9 +121,15 @@ mod tests {
         assert_eq!(language_of("{r}").as_deref(), Some("r"));
         assert_eq!(language_of("{r, eval=FALSE}").as_deref(), Some("r"));
         assert_eq!(language_of("{.language-r}").as_deref(), Some("r"));
-        assert_eq!(language_of("{.python .numberLines}").as_deref(), Some("python"));
+        assert_eq!(
+            language_of("{.python .numberLines}").as_deref(),
+            Some("python")
+        );
         assert_eq!(language_of("language-sql").as_deref(), Some("sql"));
-        assert_eq!(language_of("python title=\"x.py\"").as_deref(), Some("python"));
+        assert_eq!(
+            language_of("python title=\"x.py\"").as_deref(),
+            Some("python")
+        );
         assert_eq!(language_of("   ").as_deref(), None);
         assert_eq!(language_of("C++").as_deref(), Some("c++"));
     }

@@ -11,7 +11,9 @@ mod urls;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ops::Range;
 
-use pulldown_cmark::{Alignment, BlockQuoteKind, CodeBlockKind, CowStr, Event, LinkType, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{
+    Alignment, BlockQuoteKind, CodeBlockKind, CowStr, Event, LinkType, Options, Parser, Tag, TagEnd,
+};
 use serde::Serialize;
 
 use crate::ids::{IdAllocator, slugify};
@@ -20,6 +22,10 @@ use crate::problem::{LineIndex, Problem, ProblemCode};
 
 pub use highlight::{HighlightCssError, HighlightTheme, highlight_css};
 pub(crate) use urls::{Destination, classify, parent_dir};
+
+/// Callouts nested deeper than this render as plain block quotes: it bounds the renderer's
+/// recursion, so hostile input cannot overflow the stack.
+const MAX_CALLOUT_DEPTH: usize = 16;
 
 /// Words a learner reads per minute, for [`RenderedLesson::reading_minutes`].
 pub const WORDS_PER_MINUTE: usize = 200;
@@ -125,14 +131,31 @@ pub struct LessonLink {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum LinkTarget {
-    External { url: String },
+    External {
+        url: String,
+    },
     /// A path on this server (`/…`), left as written.
-    Site { url: String },
+    Site {
+        url: String,
+    },
     /// A place in this lesson.
-    Fragment { id: String },
-    Lesson { lesson_id: String, fragment: Option<String>, url: String },
-    Quiz { quiz_id: String, url: String },
-    Asset { path: String, sha256: String, url: String },
+    Fragment {
+        id: String,
+    },
+    Lesson {
+        lesson_id: String,
+        fragment: Option<String>,
+        url: String,
+    },
+    Quiz {
+        quiz_id: String,
+        url: String,
+    },
+    Asset {
+        path: String,
+        sha256: String,
+        url: String,
+    },
     /// Not resolvable; reported in `problems` and rendered without a URL.
     Broken,
 }
@@ -180,6 +203,7 @@ pub fn render_lesson(markdown: &str, ctx: &RenderContext) -> RenderedLesson {
         footnote_defs: Vec::new(),
         table: TableState::default(),
         link_depth: 0,
+        callout_depth: 0,
         pending_iframe_closes: 0,
     };
     for (code, offset, message) in &pre.problems {
@@ -215,15 +239,20 @@ pub(crate) fn referenced_files(markdown: &str, lesson_path: &str) -> Vec<String>
     let dir = parent_dir(lesson_path);
     let mut found = Vec::new();
     let mut push = |dest: &str| {
-        if let Destination::Relative { path, .. } = classify(dest, dir) {
-            if !is_markdown_path(&path) && !found.contains(&path) {
-                found.push(path);
-            }
+        if let Destination::Relative { path, .. } = classify(dest, dir)
+            && !is_markdown_path(&path)
+            && !found.contains(&path)
+        {
+            found.push(path);
         }
     };
     for event in Parser::new_ext(&pre.text, parser_options()) {
         match event {
-            Event::Start(Tag::Link { dest_url, link_type, .. }) if link_type != LinkType::Email => {
+            Event::Start(Tag::Link {
+                dest_url,
+                link_type,
+                ..
+            }) if link_type != LinkType::Email => {
                 push(&dest_url);
             }
             Event::Start(Tag::Image { dest_url, .. }) => push(&dest_url),
@@ -290,11 +319,15 @@ fn take_image_attributes(events: &mut [Ev<'_>]) -> HashMap<usize, ImageAttrs> {
             Event::Start(Tag::Image { .. }) => starts.push(i),
             Event::End(TagEnd::Image) => {
                 let Some(start) = starts.pop() else { continue };
-                let Some((Event::Text(text), range)) = events.get(i + 1) else { continue };
+                let Some((Event::Text(text), range)) = events.get(i + 1) else {
+                    continue;
+                };
                 if range.start != events[i].1.end || !text.starts_with('{') {
                     continue;
                 }
-                let Some(close) = text.find('}') else { continue };
+                let Some(close) = text.find('}') else {
+                    continue;
+                };
                 let attrs = parse_image_attrs(text.get(1..close).unwrap_or_default());
                 let rest = text.get(close + 1..).unwrap_or_default().to_owned();
                 found.insert(start, attrs);
@@ -312,7 +345,9 @@ fn parse_image_attrs(s: &str) -> ImageAttrs {
     let mut attrs = ImageAttrs::default();
     let mut rest = s.trim();
     while !rest.is_empty() {
-        let key_end = rest.find(|c: char| c == '=' || c.is_whitespace()).unwrap_or(rest.len());
+        let key_end = rest
+            .find(|c: char| c == '=' || c.is_whitespace())
+            .unwrap_or(rest.len());
         let key = rest.get(..key_end).unwrap_or_default();
         rest = rest.get(key_end..).unwrap_or_default().trim_start();
         let mut value = None;
@@ -322,13 +357,19 @@ fn parse_image_attrs(s: &str) -> ImageAttrs {
                 Some(q @ ('"' | '\'')) => {
                     let body = after_eq.get(1..).unwrap_or_default();
                     match body.find(q) {
-                        Some(end) => (body.get(..end).unwrap_or_default(), body.get(end + 1..).unwrap_or_default()),
+                        Some(end) => (
+                            body.get(..end).unwrap_or_default(),
+                            body.get(end + 1..).unwrap_or_default(),
+                        ),
                         None => (body, ""),
                     }
                 }
                 _ => {
                     let end = after_eq.find(char::is_whitespace).unwrap_or(after_eq.len());
-                    (after_eq.get(..end).unwrap_or_default(), after_eq.get(end..).unwrap_or_default())
+                    (
+                        after_eq.get(..end).unwrap_or_default(),
+                        after_eq.get(end..).unwrap_or_default(),
+                    )
                 }
             };
             value = Some(v.to_owned());
@@ -371,6 +412,7 @@ struct Renderer<'c, 'p> {
     footnote_defs: Vec<(String, String)>,
     table: TableState,
     link_depth: usize,
+    callout_depth: usize,
     pending_iframe_closes: usize,
 }
 
@@ -396,7 +438,9 @@ fn plain_text(events: &[Ev<'_>]) -> String {
     let mut s = String::new();
     for (event, _) in events {
         match event {
-            Event::Text(t) | Event::Code(t) | Event::InlineMath(t) | Event::DisplayMath(t) => s.push_str(t),
+            Event::Text(t) | Event::Code(t) | Event::InlineMath(t) | Event::DisplayMath(t) => {
+                s.push_str(t)
+            }
             Event::SoftBreak | Event::HardBreak => s.push(' '),
             _ => {}
         }
@@ -485,7 +529,8 @@ struct Resolved {
 
 impl<'a> Renderer<'_, '_> {
     fn position(&self, offset_in_rewritten: usize) -> (u32, u32) {
-        self.lines.position(self.pre.original_offset(offset_in_rewritten))
+        self.lines
+            .position(self.pre.original_offset(offset_in_rewritten))
     }
 
     fn problem(&mut self, code: ProblemCode, offset: usize, message: String) {
@@ -510,7 +555,12 @@ impl<'a> Renderer<'_, '_> {
                         }
                         let next = self.next_significant(events, i + 1);
                         let untitled = spec.is_some_and(|s| s.title.is_none());
-                        if untitled && matches!(events.get(next), Some((Event::Start(Tag::Heading { .. }), _))) {
+                        if untitled
+                            && matches!(
+                                events.get(next),
+                                Some((Event::Start(Tag::Heading { .. }), _))
+                            )
+                        {
                             self.title_headings.insert(next);
                         }
                     }
@@ -525,6 +575,12 @@ impl<'a> Renderer<'_, '_> {
                             .collect(),
                         None => slugify(&text),
                     };
+                    // fn-N and fnref-N belong to footnotes.
+                    let wanted = if wanted.starts_with("fn-") || wanted.starts_with("fnref-") {
+                        format!("h-{wanted}")
+                    } else {
+                        wanted
+                    };
                     let id = self.ids.allocate(&wanted, "bagian");
                     self.heading_ids.insert(i, id);
                 }
@@ -535,7 +591,9 @@ impl<'a> Renderer<'_, '_> {
     }
 
     fn next_significant(&self, events: &[Ev<'a>], mut i: usize) -> usize {
-        while let Some((Event::End(TagEnd::HtmlBlock) | Event::Start(Tag::HtmlBlock), _)) = events.get(i) {
+        while let Some((Event::End(TagEnd::HtmlBlock) | Event::Start(Tag::HtmlBlock), _)) =
+            events.get(i)
+        {
             i += 1;
         }
         i
@@ -549,10 +607,18 @@ impl<'a> Renderer<'_, '_> {
         html
     }
 
-    fn render_range(&mut self, events: &[Ev<'a>], start: usize, end: usize, out: &mut Vec<Event<'a>>) {
+    fn render_range(
+        &mut self,
+        events: &[Ev<'a>],
+        start: usize,
+        end: usize,
+        out: &mut Vec<Event<'a>>,
+    ) {
         let mut i = start;
         while i < end {
-            let Some((event, range)) = events.get(i) else { break };
+            let Some((event, range)) = events.get(i) else {
+                break;
+            };
             match event {
                 Event::Start(_) => {
                     i = self.render_start(events, i, out);
@@ -608,17 +674,26 @@ impl<'a> Renderer<'_, '_> {
                 let level = *level as u8;
                 let id = self.heading_ids.get(&i).cloned().unwrap_or_default();
                 let text = plain_text(events.get(i + 1..end).unwrap_or_default());
-                self.toc.push(TocEntry { level, id: id.clone(), text });
-                out.push(html_event(format!("<h{level} id=\"{}\">", escape_html(&id))));
+                self.toc.push(TocEntry {
+                    level,
+                    id: id.clone(),
+                    text,
+                });
+                out.push(html_event(format!(
+                    "<h{level} id=\"{}\">",
+                    escape_html(&id)
+                )));
                 self.render_range(events, i + 1, end, out);
                 out.push(html_event(format!("</h{level}>\n")));
                 end + 1
             }
             Tag::Paragraph => self.render_paragraph(events, i, out),
-            Tag::BlockQuote(Some(kind)) => {
+            Tag::BlockQuote(Some(kind)) if self.callout_depth < MAX_CALLOUT_DEPTH => {
                 let end = find_end(events, i);
                 out.push(html_event(self.callout_open(alert_kind(*kind), None, None)));
+                self.callout_depth += 1;
                 self.render_range(events, i + 1, end, out);
+                self.callout_depth -= 1;
                 out.push(html_event("</div>\n".to_owned()));
                 end + 1
             }
@@ -644,10 +719,17 @@ impl<'a> Renderer<'_, '_> {
                     CodeBlockKind::Fenced(info) => highlight::language_of(info),
                     CodeBlockKind::Indented => None,
                 };
-                out.push(Event::Html(highlight::code_block_html(&code, lang.as_deref()).into()));
+                out.push(Event::Html(
+                    highlight::code_block_html(&code, lang.as_deref()).into(),
+                ));
                 end + 1
             }
-            Tag::Link { link_type, dest_url, title, .. } => {
+            Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                ..
+            } => {
                 let end = find_end(events, i);
                 let dest = if *link_type == LinkType::Email {
                     format!("mailto:{dest_url}")
@@ -664,7 +746,7 @@ impl<'a> Renderer<'_, '_> {
             }
             Tag::Image { .. } => {
                 let end = find_end(events, i);
-                let (html, _) = self.image_html(events, i, end);
+                let html = self.image_html(events, i, end);
                 out.push(html_event(html));
                 end + 1
             }
@@ -726,7 +808,11 @@ impl<'a> Renderer<'_, '_> {
     fn render_end(&mut self, tag_end: &TagEnd, out: &mut Vec<Event<'a>>) {
         match tag_end {
             TagEnd::Table => {
-                let close = if self.table.body_open { "</tbody></table>\n" } else { "</table>\n" };
+                let close = if self.table.body_open {
+                    "</tbody></table>\n"
+                } else {
+                    "</table>\n"
+                };
                 out.push(html_event(close.to_owned()));
             }
             TagEnd::TableHead => {
@@ -773,10 +859,18 @@ impl<'a> Renderer<'_, '_> {
                 _ => None,
             })
             .collect();
-        if maths.len() == 1 && inner.iter().all(|(e, _)| matches!(e, Event::DisplayMath(_)) || is_blank(e)) {
+        if maths.len() == 1
+            && inner
+                .iter()
+                .all(|(e, _)| matches!(e, Event::DisplayMath(_)) || is_blank(e))
+        {
             let tex = maths.first().copied().unwrap_or_default();
             out.push(Event::Html(
-                format!("<div class=\"math math-display\">{}</div>\n", escape_html(tex)).into(),
+                format!(
+                    "<div class=\"math math-display\">{}</div>\n",
+                    escape_html(tex)
+                )
+                .into(),
             ));
             return end + 1;
         }
@@ -792,7 +886,7 @@ impl<'a> Renderer<'_, '_> {
                 .all(|(e, _)| is_blank(e));
             let caption = plain_text(events.get(img_start + 1..img_end).unwrap_or_default());
             if trailing_blank && !caption.is_empty() {
-                let (img, _) = self.image_html(events, img_start, img_end);
+                let img = self.image_html(events, img_start, img_end);
                 out.push(Event::Html(
                     format!(
                         "<figure>{img}<figcaption>{}</figcaption></figure>\n",
@@ -810,7 +904,15 @@ impl<'a> Renderer<'_, '_> {
 
     /// A block quote starting `[!kind] Title` (Obsidian style, or a kind GitHub does not know)
     /// is a callout too. Returns `None` for an ordinary quote.
-    fn render_marked_quote(&mut self, events: &[Ev<'a>], i: usize, out: &mut Vec<Event<'a>>) -> Option<usize> {
+    fn render_marked_quote(
+        &mut self,
+        events: &[Ev<'a>],
+        i: usize,
+        out: &mut Vec<Event<'a>>,
+    ) -> Option<usize> {
+        if self.callout_depth >= MAX_CALLOUT_DEPTH {
+            return None;
+        }
         let (Event::Start(Tag::Paragraph), _) = events.get(i + 1)? else {
             return None;
         };
@@ -830,10 +932,11 @@ impl<'a> Renderer<'_, '_> {
             }
         }
         let line_end = line_end.min(para_end);
+        self.callout_depth += 1;
+        self.words += rest.split_whitespace().count();
         let mut title = escape_html(rest.trim_start());
         title.push_str(&self.render_to_string(events, i + 3, line_end));
         let title = title.trim().to_owned();
-        self.words += title.split_whitespace().count();
         let title = (!title.is_empty()).then_some(title);
         out.push(html_event(self.callout_open(&kind, None, title)));
         if line_end < para_end {
@@ -842,7 +945,12 @@ impl<'a> Renderer<'_, '_> {
             out.push(Event::End(TagEnd::Paragraph));
         }
         self.render_range(events, para_end + 1, quote_end, out);
-        let close = if is_collapsible(&kind) { "</details>\n" } else { "</div>\n" };
+        self.callout_depth -= 1;
+        let close = if is_collapsible(&kind) {
+            "</details>\n"
+        } else {
+            "</div>\n"
+        };
         out.push(html_event(close.to_owned()));
         Some(quote_end + 1)
     }
@@ -857,19 +965,30 @@ impl<'a> Renderer<'_, '_> {
                 "<details class=\"callout callout-{kind}\"{id_attr}><summary class=\"callout-title\">{summary}</summary>\n"
             )
         } else {
-            let title = title.map_or_else(String::new, |t| format!("<p class=\"callout-title\">{t}</p>\n"));
+            let title = title.map_or_else(String::new, |t| {
+                format!("<p class=\"callout-title\">{t}</p>\n")
+            });
             format!("<div class=\"callout callout-{kind}\"{id_attr}>\n{title}")
         }
     }
 
-    fn render_marker(&mut self, events: &[Ev<'a>], i: usize, marker: divs::Marker, out: &mut Vec<Event<'a>>) -> usize {
+    fn render_marker(
+        &mut self,
+        events: &[Ev<'a>],
+        i: usize,
+        marker: divs::Marker,
+        out: &mut Vec<Event<'a>>,
+    ) -> usize {
         match marker {
             divs::Marker::Open(idx) => {
                 let spec = self.pre.divs.get(idx).cloned();
                 let kind = spec.as_ref().and_then(|s| s.kind.clone());
                 let id = self.div_ids.get(&idx).cloned();
                 let mut next = i + 1;
-                let mut title = spec.as_ref().and_then(|s| s.title.as_deref()).map(escape_html);
+                let mut title = spec
+                    .as_ref()
+                    .and_then(|s| s.title.as_deref())
+                    .map(escape_html);
                 let heading = self.next_significant(events, i + 1);
                 if self.title_headings.contains(&heading) {
                     let heading_end = find_end(events, heading);
@@ -880,8 +999,11 @@ impl<'a> Renderer<'_, '_> {
                 let html = match kind.as_deref() {
                     Some(kind) => self.callout_open(kind, id.as_deref(), title),
                     None => {
-                        let id_attr = id.map_or_else(String::new, |id| format!(" id=\"{}\"", escape_html(&id)));
-                        let title = title.map_or_else(String::new, |t| format!("<p class=\"callout-title\">{t}</p>\n"));
+                        let id_attr = id
+                            .map_or_else(String::new, |id| format!(" id=\"{}\"", escape_html(&id)));
+                        let title = title.map_or_else(String::new, |t| {
+                            format!("<p class=\"callout-title\">{t}</p>\n")
+                        });
                         format!("<div class=\"callout\"{id_attr}>\n{title}")
                     }
                 };
@@ -895,28 +1017,43 @@ impl<'a> Renderer<'_, '_> {
                     .get(idx)
                     .and_then(|s| s.kind.as_deref())
                     .is_some_and(is_collapsible);
-                let close = if collapsible { "</details>\n" } else { "</div>\n" };
+                let close = if collapsible {
+                    "</details>\n"
+                } else {
+                    "</div>\n"
+                };
                 out.push(Event::Html(close.into()));
                 i + 1
             }
         }
     }
 
-    fn image_html(&mut self, events: &[Ev<'a>], i: usize, end: usize) -> (String, String) {
-        let Some((Event::Start(Tag::Image { dest_url, title, .. }), range)) = events.get(i) else {
-            return (String::new(), String::new());
+    /// An `<img>` for the image whose start event is at `i`; the alt text is the image's text
+    /// unless a Pandoc `{alt=…}` attribute says otherwise.
+    fn image_html(&mut self, events: &[Ev<'a>], i: usize, end: usize) -> String {
+        let Some((
+            Event::Start(Tag::Image {
+                dest_url, title, ..
+            }),
+            range,
+        )) = events.get(i)
+        else {
+            return String::new();
         };
-        let caption = plain_text(events.get(i + 1..end).unwrap_or_default());
         let attrs = self.image_attrs.get(&i).cloned().unwrap_or_default();
-        let alt = attrs.alt.clone().unwrap_or_else(|| caption.clone());
+        let alt = attrs
+            .alt
+            .clone()
+            .unwrap_or_else(|| plain_text(events.get(i + 1..end).unwrap_or_default()));
         let resolved = self.resolve(dest_url, range.start, true);
         let Some(src) = resolved.href else {
-            return (
-                format!("<span class=\"broken-link\">{}</span>", escape_html(&alt)),
-                caption,
-            );
+            return format!("<span class=\"broken-link\">{}</span>", escape_html(&alt));
         };
-        let mut html = format!("<img src=\"{}\" alt=\"{}\"", escape_href(&src), escape_html(&alt));
+        let mut html = format!(
+            "<img src=\"{}\" alt=\"{}\"",
+            escape_href(&src),
+            escape_html(&alt)
+        );
         if !title.is_empty() {
             html.push_str(&format!(" title=\"{}\"", escape_html(title)));
         }
@@ -926,7 +1063,7 @@ impl<'a> Renderer<'_, '_> {
             }
         }
         html.push('>');
-        (html, caption)
+        html
     }
 
     /// Resolves a link or image destination, records it and reports what is wrong with it.
@@ -974,7 +1111,9 @@ impl<'a> Renderer<'_, '_> {
                 );
                 LinkTarget::Broken
             }
-            Destination::Relative { path, fragment } => self.resolve_relative(path, fragment, offset, is_image, &mut resolved),
+            Destination::Relative { path, fragment } => {
+                self.resolve_relative(path, fragment, offset, is_image, &mut resolved)
+            }
         };
         let (line, column) = self.position(offset);
         self.links.push(LessonLink {
@@ -1000,7 +1139,10 @@ impl<'a> Renderer<'_, '_> {
             let url = ctx.quiz_url(quiz_id);
             resolved.href = Some(url.clone());
             resolved.quiz_id = Some(quiz_id.clone());
-            return LinkTarget::Quiz { quiz_id: quiz_id.clone(), url };
+            return LinkTarget::Quiz {
+                quiz_id: quiz_id.clone(),
+                url,
+            };
         }
         if is_markdown_path(&path) && !is_image {
             if let Some(lesson_id) = ctx.lessons.get(&path) {
@@ -1011,7 +1153,11 @@ impl<'a> Renderer<'_, '_> {
                 }
                 resolved.href = Some(url.clone());
                 resolved.lesson_id = Some(lesson_id.clone());
-                return LinkTarget::Lesson { lesson_id: lesson_id.clone(), fragment, url };
+                return LinkTarget::Lesson {
+                    lesson_id: lesson_id.clone(),
+                    fragment,
+                    url,
+                };
             }
             self.problem(
                 ProblemCode::BrokenLessonLink,
@@ -1027,7 +1173,11 @@ impl<'a> Renderer<'_, '_> {
                 url.push_str(f);
             }
             resolved.href = Some(url.clone());
-            return LinkTarget::Asset { path, sha256: sha256.clone(), url };
+            return LinkTarget::Asset {
+                path,
+                sha256: sha256.clone(),
+                url,
+            };
         }
         if let Some(refusal) = ctx.refused_assets.get(&path) {
             self.problem(refusal.code, offset, refusal.message.clone());
@@ -1057,12 +1207,21 @@ impl<'a> Renderer<'_, '_> {
             let lower = found.to_ascii_lowercase();
             let href = match link.kind() {
                 linkify::LinkKind::Email => format!("mailto:{found}"),
-                linkify::LinkKind::Url if lower.starts_with("https://") || lower.starts_with("http://") => found.to_owned(),
+                linkify::LinkKind::Url
+                    if lower.starts_with("https://") || lower.starts_with("http://") =>
+                {
+                    found.to_owned()
+                }
                 linkify::LinkKind::Url if lower.starts_with("www.") => format!("https://{found}"),
                 _ => continue,
             };
             if link.start() > last {
-                out.push(Event::Text(text.get(last..link.start()).unwrap_or_default().to_owned().into()));
+                out.push(Event::Text(
+                    text.get(last..link.start())
+                        .unwrap_or_default()
+                        .to_owned()
+                        .into(),
+                ));
             }
             let resolved = self.resolve(&href, offset + link.start(), false);
             out.push(html_event(anchor_open(&resolved, "")));
@@ -1073,13 +1232,18 @@ impl<'a> Renderer<'_, '_> {
         if last == 0 {
             out.push(Event::Text(text.clone()));
         } else if last < text.len() {
-            out.push(Event::Text(text.get(last..).unwrap_or_default().to_owned().into()));
+            out.push(Event::Text(
+                text.get(last..).unwrap_or_default().to_owned().into(),
+            ));
         }
     }
 
     fn footnote_reference(&mut self, label: &str) -> String {
         let next = self.footnote_numbers.len() + 1;
-        let number = *self.footnote_numbers.entry(label.to_owned()).or_insert(next);
+        let number = *self
+            .footnote_numbers
+            .entry(label.to_owned())
+            .or_insert(next);
         let count = self.footnote_refs.entry(label.to_owned()).or_insert(0);
         *count += 1;
         let ref_id = if *count == 1 {
@@ -1087,7 +1251,9 @@ impl<'a> Renderer<'_, '_> {
         } else {
             format!("fnref-{number}-{count}")
         };
-        format!("<sup class=\"footnote-ref\"><a href=\"#fn-{number}\" id=\"{ref_id}\">{number}</a></sup>")
+        format!(
+            "<sup class=\"footnote-ref\"><a href=\"#fn-{number}\" id=\"{ref_id}\">{number}</a></sup>"
+        )
     }
 
     fn append_footnotes(&mut self, html: &mut String) {
@@ -1109,7 +1275,10 @@ impl<'a> Renderer<'_, '_> {
             } else {
                 String::new()
             };
-            html.push_str(&format!("<li id=\"fn-{number}\">\n{}{back}\n</li>\n", body.trim_end()));
+            html.push_str(&format!(
+                "<li id=\"fn-{number}\">\n{}{back}\n</li>\n",
+                body.trim_end()
+            ));
         }
         html.push_str("</ol>\n</section>\n");
     }
@@ -1122,7 +1291,10 @@ impl<'a> Renderer<'_, '_> {
         for tag in &tags {
             match (tag.name.as_str(), tag.closing) {
                 ("iframe", false) => {
-                    let src = tag.attr("src").and_then(|a| a.value.clone()).unwrap_or_default();
+                    let src = tag
+                        .attr("src")
+                        .and_then(|a| a.value.clone())
+                        .unwrap_or_default();
                     if !sanitize::iframe_src_allowed(&src) {
                         self.problem(
                             ProblemCode::IframeNotAllowed,
@@ -1131,6 +1303,8 @@ impl<'a> Renderer<'_, '_> {
                         );
                         edits.push((tag.range.clone(), String::new()));
                         self.pending_iframe_closes += 1;
+                    } else if tag.attr("loading").is_none() {
+                        edits.push((tag.insert_at..tag.insert_at, " loading=\"lazy\"".to_owned()));
                     }
                 }
                 ("iframe", true) if self.pending_iframe_closes > 0 => {
@@ -1139,13 +1313,21 @@ impl<'a> Renderer<'_, '_> {
                 }
                 ("img" | "a", false) => {
                     let attr_name = if tag.name == "img" { "src" } else { "href" };
-                    let Some(attr) = tag.attr(attr_name) else { continue };
-                    let Some(value) = attr.value.as_deref() else { continue };
-                    let resolved = self.resolve(value, offset + attr.range.start, tag.name == "img");
+                    let Some(attr) = tag.attr(attr_name) else {
+                        continue;
+                    };
+                    let Some(value) = attr.value.as_deref() else {
+                        continue;
+                    };
+                    let resolved =
+                        self.resolve(value, offset + attr.range.start, tag.name == "img");
                     match &resolved.href {
                         Some(href) if href.as_str() == value.trim() => {}
                         Some(href) => {
-                            edits.push((attr.range.clone(), format!("{attr_name}=\"{}\"", escape_href(href))));
+                            edits.push((
+                                attr.range.clone(),
+                                format!("{attr_name}=\"{}\"", escape_href(href)),
+                            ));
                         }
                         None => edits.push((attr.range.clone(), String::new())),
                     }
@@ -1188,7 +1370,10 @@ fn anchor_open(resolved: &Resolved, title: &str) -> String {
         html.push_str(" class=\"broken-link\"");
     }
     if let Some(id) = &resolved.lesson_id {
-        html.push_str(&format!(" class=\"lesson-link\" data-lesson-id=\"{}\"", escape_html(id)));
+        html.push_str(&format!(
+            " class=\"lesson-link\" data-lesson-id=\"{}\"",
+            escape_html(id)
+        ));
     }
     if let Some(id) = &resolved.quiz_id {
         html.push_str(&format!(" data-quiz-id=\"{}\"", escape_html(id)));

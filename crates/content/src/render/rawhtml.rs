@@ -212,15 +212,33 @@ mod tests {
         let names: Vec<_> = tags.iter().map(|t| (t.name.as_str(), t.closing)).collect();
         assert_eq!(
             names,
-            [("p", false), ("img", false), ("a", false), ("a", true), ("p", true)]
+            [
+                ("p", false),
+                ("img", false),
+                ("a", false),
+                ("a", true),
+                ("p", true)
+            ]
         );
         let img = &tags[1];
-        assert_eq!(img.attr("src").and_then(|a| a.value.as_deref()), Some("gambar/a&b.png"));
-        assert_eq!(img.attr("alt").and_then(|a| a.value.as_deref()), Some("A > B"));
-        assert_eq!(img.attr("width").and_then(|a| a.value.as_deref()), Some("50"));
+        assert_eq!(
+            img.attr("src").and_then(|a| a.value.as_deref()),
+            Some("gambar/a&b.png")
+        );
+        assert_eq!(
+            img.attr("alt").and_then(|a| a.value.as_deref()),
+            Some("A > B")
+        );
+        assert_eq!(
+            img.attr("width").and_then(|a| a.value.as_deref()),
+            Some("50")
+        );
         assert_eq!(html.get(img.insert_at..img.range.end), Some("/>"));
         let a = &tags[2];
-        assert_eq!(a.attr("href").and_then(|v| v.value.as_deref()), Some("../02-x/03-y.md#bagian"));
+        assert_eq!(
+            a.attr("href").and_then(|v| v.value.as_deref()),
+            Some("../02-x/03-y.md#bagian")
+        );
         assert_eq!(a.attr("download").map(|v| v.value.is_none()), Some(true));
         let href = a.attr("href").map(|v| v.range.clone()).unwrap_or_default();
         assert_eq!(html.get(href), Some(r#"href = "../02-x/03-y.md#bagian""#));
@@ -228,7 +246,10 @@ mod tests {
 
     #[test]
     fn entities() {
-        assert_eq!(decode_entities("a&amp;b&#47;c&#x2F;d&bogus;e&"), "a&b/c/d&bogus;e&");
+        assert_eq!(
+            decode_entities("a&amp;b&#47;c&#x2F;d&bogus;e&"),
+            "a&b/c/d&bogus;e&"
+        );
         assert_eq!(decode_entities("&#106;avascript:"), "javascript:");
     }
 

@@ -11,11 +11,65 @@ use ammonia::{Builder, UrlRelative};
 use super::highlight::CLASS_PREFIX;
 
 const TAGS: &[&str] = &[
-    "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "col", "colgroup", "dd",
-    "del", "details", "dfn", "div", "dl", "dt", "em", "figcaption", "figure", "h1", "h2", "h3",
-    "h4", "h5", "h6", "hr", "i", "iframe", "img", "input", "ins", "kbd", "li", "mark", "ol", "p",
-    "pre", "q", "s", "samp", "section", "small", "span", "strong", "sub", "summary", "sup",
-    "table", "tbody", "td", "tfoot", "th", "thead", "tr", "u", "ul", "var", "wbr",
+    "a",
+    "abbr",
+    "b",
+    "blockquote",
+    "br",
+    "caption",
+    "cite",
+    "code",
+    "col",
+    "colgroup",
+    "dd",
+    "del",
+    "details",
+    "dfn",
+    "div",
+    "dl",
+    "dt",
+    "em",
+    "figcaption",
+    "figure",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "hr",
+    "i",
+    "iframe",
+    "img",
+    "input",
+    "ins",
+    "kbd",
+    "li",
+    "mark",
+    "ol",
+    "p",
+    "pre",
+    "q",
+    "s",
+    "samp",
+    "section",
+    "small",
+    "span",
+    "strong",
+    "sub",
+    "summary",
+    "sup",
+    "table",
+    "tbody",
+    "td",
+    "tfoot",
+    "th",
+    "thead",
+    "tr",
+    "u",
+    "ul",
+    "var",
+    "wbr",
 ];
 
 /// Tags removed together with everything inside them.
@@ -80,9 +134,16 @@ static SANITISER: LazyLock<Builder<'static>> = LazyLock::new(|| {
     allow("img", &["src", "alt", "width", "height"]);
     allow(
         "iframe",
-        &["src", "width", "height", "allow", "allowfullscreen"],
+        &[
+            "src",
+            "width",
+            "height",
+            "allow",
+            "allowfullscreen",
+            "loading",
+        ],
     );
-    allow("input", &["checked"]);
+    allow("input", &["type", "checked"]);
     allow("th", &["align", "colspan", "rowspan"]);
     allow("td", &["align", "colspan", "rowspan"]);
     allow("ol", &["start"]);
@@ -100,12 +161,16 @@ static SANITISER: LazyLock<Builder<'static>> = LazyLock::new(|| {
         // Every link, so no author-written <a> can slip past without it.
         .link_rel(Some("noopener noreferrer"))
         .strip_comments(true)
+        // At most one forced attribute per tag: ammonia appends them in hash-map order, and
+        // rendered HTML must be byte-for-byte reproducible.
         // Task-list boxes show state, they are never a form control.
-        .set_tag_attribute_value("input", "type", "checkbox")
         .set_tag_attribute_value("input", "disabled", "")
         .set_tag_attribute_value("img", "loading", "lazy")
-        .set_tag_attribute_value("iframe", "loading", "lazy")
-        .set_tag_attribute_value("iframe", "referrerpolicy", "strict-origin-when-cross-origin")
+        .set_tag_attribute_value(
+            "iframe",
+            "referrerpolicy",
+            "strict-origin-when-cross-origin",
+        )
         .attribute_filter(filter_attribute);
     builder
 });
@@ -118,16 +183,23 @@ pub(crate) fn clean(html: &str) -> String {
 fn filter_attribute<'u>(element: &str, attribute: &str, value: &'u str) -> Option<Cow<'u, str>> {
     match (element, attribute) {
         (_, "class") => {
-            let kept: Vec<&str> = value.split_whitespace().filter(|c| class_allowed(c)).collect();
+            let kept: Vec<&str> = value
+                .split_whitespace()
+                .filter(|c| class_allowed(c))
+                .collect();
             (!kept.is_empty()).then(|| Cow::Owned(kept.join(" ")))
         }
         (_, "id") => {
             let ok = !value.is_empty()
                 && value.len() <= 200
-                && value.chars().all(|c| c.is_alphanumeric() || c == '-' || c == '_');
+                && value
+                    .chars()
+                    .all(|c| c.is_alphanumeric() || c == '-' || c == '_');
             ok.then_some(Cow::Borrowed(value))
         }
         ("iframe", "src") => iframe_src_allowed(value).then_some(Cow::Borrowed(value)),
+        ("iframe", "loading") => Some(Cow::Borrowed("lazy")),
+        ("input", "type") => Some(Cow::Borrowed("checkbox")),
         ("iframe", "allow") => {
             let kept: Vec<&str> = value
                 .split(';')
@@ -141,12 +213,14 @@ fn filter_attribute<'u>(element: &str, attribute: &str, value: &'u str) -> Optio
         }
         (_, "width" | "height" | "colspan" | "rowspan" | "start") => {
             let digits = value.trim_end_matches('%');
-            let ok = !digits.is_empty() && digits.len() <= 5 && digits.bytes().all(|b| b.is_ascii_digit());
+            let ok = !digits.is_empty()
+                && digits.len() <= 5
+                && digits.bytes().all(|b| b.is_ascii_digit());
             ok.then_some(Cow::Borrowed(value))
         }
-        ("a", "data-lesson-id" | "data-quiz-id") => {
-            crate::ids::check_id(value).is_ok().then_some(Cow::Borrowed(value))
-        }
+        ("a", "data-lesson-id" | "data-quiz-id") => crate::ids::check_id(value)
+            .is_ok()
+            .then_some(Cow::Borrowed(value)),
         _ => Some(Cow::Borrowed(value)),
     }
 }
@@ -191,11 +265,15 @@ mod tests {
     #[test]
     fn iframe_allow_list() {
         assert!(iframe_src_allowed("https://www.youtube.com/embed/abc123"));
-        assert!(iframe_src_allowed("https://www.youtube-nocookie.com/embed/abc?start=5"));
+        assert!(iframe_src_allowed(
+            "https://www.youtube-nocookie.com/embed/abc?start=5"
+        ));
         assert!(iframe_src_allowed("https://player.vimeo.com/video/12345"));
         assert!(!iframe_src_allowed("http://www.youtube.com/embed/abc123"));
         assert!(!iframe_src_allowed("https://www.youtube.com/watch?v=abc"));
-        assert!(!iframe_src_allowed("https://www.youtube.com.evil.example/embed/x"));
+        assert!(!iframe_src_allowed(
+            "https://www.youtube.com.evil.example/embed/x"
+        ));
         assert!(!iframe_src_allowed("https://evil.example/embed/x"));
         assert!(!iframe_src_allowed("https://user@www.youtube.com/embed/x"));
         assert!(!iframe_src_allowed("https://www.youtube.com:8443/embed/x"));
@@ -207,7 +285,10 @@ mod tests {
     fn keeps_what_the_renderer_needs() {
         let html = r##"<div class="callout callout-note evil"><p class="callout-title">Catatan</p></div><h2 id="apa-itu-data">x</h2><span class="math math-inline">x^2</span><pre class="highlight"><code class="language-r"><span class="hl-source hl-r">x</span></code></pre><input type="checkbox" class="task-list-item-checkbox" checked>"##;
         let out = clean(html);
-        assert!(out.contains(r#"<div class="callout callout-note">"#), "{out}");
+        assert!(
+            out.contains(r#"<div class="callout callout-note">"#),
+            "{out}"
+        );
         assert!(out.contains(r#"<h2 id="apa-itu-data">"#), "{out}");
         assert!(out.contains(r#"class="math math-inline""#), "{out}");
         assert!(out.contains(r#"<span class="hl-source hl-r">"#), "{out}");
@@ -220,7 +301,16 @@ mod tests {
         let out = clean(
             r#"<a href="javascript:alert(1)" onclick="x()">a</a><img src="data:image/png;base64,AAAA" onerror="x()"><script>alert(1)</script><p style="color:red">p</p><iframe src="https://evil.example/"></iframe>"#,
         );
-        for bad in ["javascript", "onclick", "onerror", "data:", "script", "alert", "style", "evil"] {
+        for bad in [
+            "javascript",
+            "onclick",
+            "onerror",
+            "data:",
+            "script",
+            "alert",
+            "style",
+            "evil",
+        ] {
             assert!(!out.contains(bad), "{bad} left in {out}");
         }
         assert!(out.contains(r#"rel="noopener noreferrer""#), "{out}");

@@ -100,7 +100,10 @@ fn looks_absolute(path: &str) -> bool {
 /// Joins `rel` onto the course-relative directory `base`, resolving `.` and `..` lexically and
 /// accepting `\` as a separator. `None` when the result would leave the course folder.
 pub(crate) fn join_relative(base: &str, rel: &str) -> Option<String> {
-    let mut parts: Vec<&str> = base.split('/').filter(|p| !p.is_empty() && *p != ".").collect();
+    let mut parts: Vec<&str> = base
+        .split('/')
+        .filter(|p| !p.is_empty() && *p != ".")
+        .collect();
     for part in rel.split(['/', '\\']) {
         match part {
             "" | "." => {}
@@ -132,35 +135,80 @@ mod tests {
     #[test]
     fn classifies() {
         let dir = "01-pengantar";
-        assert_eq!(classify("gambar/diagram.png", dir), rel("01-pengantar/gambar/diagram.png", None));
+        assert_eq!(
+            classify("gambar/diagram.png", dir),
+            rel("01-pengantar/gambar/diagram.png", None)
+        );
         assert_eq!(
             classify("../02-x/03-y.md#bagian", dir),
             rel("02-x/03-y.md", Some("bagian"))
         );
-        assert_eq!(classify("./a%20b.png?raw=1", dir), rel("01-pengantar/a b.png", None));
-        assert_eq!(classify("..\\lampiran\\x.pdf", dir), rel("lampiran/x.pdf", None));
-        assert_eq!(classify("#apa-itu-data", dir), Destination::Fragment("apa-itu-data".into()));
+        assert_eq!(
+            classify("./a%20b.png?raw=1", dir),
+            rel("01-pengantar/a b.png", None)
+        );
+        assert_eq!(
+            classify("..\\lampiran\\x.pdf", dir),
+            rel("lampiran/x.pdf", None)
+        );
+        assert_eq!(
+            classify("#apa-itu-data", dir),
+            Destination::Fragment("apa-itu-data".into())
+        );
         assert_eq!(
             classify("https://example.org/x", dir),
             Destination::External("https://example.org/x".into())
         );
-        assert_eq!(classify("mailto:a@b.id", dir), Destination::External("mailto:a@b.id".into()));
-        assert_eq!(classify("/api/v1/x", dir), Destination::Site("/api/v1/x".into()));
+        assert_eq!(
+            classify("mailto:a@b.id", dir),
+            Destination::External("mailto:a@b.id".into())
+        );
+        assert_eq!(
+            classify("/api/v1/x", dir),
+            Destination::Site("/api/v1/x".into())
+        );
         assert_eq!(classify("", dir), Destination::Empty);
     }
 
     #[test]
     fn refuses_escapes_and_bad_schemes() {
         let dir = "01-pengantar";
-        assert!(matches!(classify("../../etc/passwd", dir), Destination::Escapes(_)));
-        assert!(matches!(classify("..%2F..%2F..%2Fetc%2Fpasswd", dir), Destination::Escapes(_)));
-        assert!(matches!(classify("C:\\Windows\\win.ini", dir), Destination::Escapes(_)));
-        assert!(matches!(classify("%2Fetc%2Fpasswd", dir), Destination::Escapes(_)));
-        for bad in ["javascript:alert(1)", "JaVaScRiPt:alert(1)", "data:text/html,x", "vbscript:x", "file:///etc/passwd"] {
-            assert!(matches!(classify(bad, dir), Destination::Unsafe(_)), "{bad}");
+        assert!(matches!(
+            classify("../../etc/passwd", dir),
+            Destination::Escapes(_)
+        ));
+        assert!(matches!(
+            classify("..%2F..%2F..%2Fetc%2Fpasswd", dir),
+            Destination::Escapes(_)
+        ));
+        assert!(matches!(
+            classify("C:\\Windows\\win.ini", dir),
+            Destination::Escapes(_)
+        ));
+        assert!(matches!(
+            classify("%2Fetc%2Fpasswd", dir),
+            Destination::Escapes(_)
+        ));
+        for bad in [
+            "javascript:alert(1)",
+            "JaVaScRiPt:alert(1)",
+            "data:text/html,x",
+            "vbscript:x",
+            "file:///etc/passwd",
+        ] {
+            assert!(
+                matches!(classify(bad, dir), Destination::Unsafe(_)),
+                "{bad}"
+            );
         }
-        assert!(matches!(classify("java\tscript:alert(1)", dir), Destination::Unsafe(_)));
-        assert!(matches!(classify("java%0Ascript:alert(1)", dir), Destination::Unsafe(_)));
+        assert!(matches!(
+            classify("java\tscript:alert(1)", dir),
+            Destination::Unsafe(_)
+        ));
+        assert!(matches!(
+            classify("java%0Ascript:alert(1)", dir),
+            Destination::Unsafe(_)
+        ));
     }
 
     #[test]
