@@ -7,7 +7,9 @@
 //! **Architecture Invariant:** this is the only crate that knows actix-web. It writes no SQL.
 
 pub mod auth;
+pub mod course_import;
 mod docs;
+pub mod progress_glue;
 pub mod error;
 mod rate_limit;
 mod routes;

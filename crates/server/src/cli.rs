@@ -51,6 +51,29 @@ enum Command {
         #[command(subcommand)]
         command: OpdCommand,
     },
+    /// Check and import course folders.
+    Course {
+        #[command(subcommand)]
+        command: CourseCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum CourseCommand {
+    /// Check course folders: every problem with file:line:column; exit 1 if any is an error.
+    Check {
+        #[arg(required = true)]
+        dirs: Vec<PathBuf>,
+        /// `text` (default) or `json` (the parsed course and its problems, for a content repo's CI).
+        #[arg(long, default_value = "text")]
+        format: String,
+    },
+    /// Import course folders in one transaction (all or nothing). A changed course becomes a new
+    /// version; learners keep their progress on unchanged lessons.
+    Import {
+        #[arg(required = true)]
+        dirs: Vec<PathBuf>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -134,6 +157,8 @@ pub fn run() -> ExitCode {
         Command::Users { command: UsersCommand::Import { file, skip_invalid, dry_run } } => {
             return users_import(&config, &file, skip_invalid, dry_run);
         }
+        Command::Course { command: CourseCommand::Check { dirs, format } } => return course_check(&dirs, &format),
+        Command::Course { command: CourseCommand::Import { dirs } } => return course_import(&config, &dirs),
         Command::Opd { command: OpdCommand::Add { name, code } } => open_db(&config).and_then(|db| {
             let opd = db.write(|c| accounts::create_opd(c, &name, code.as_deref()))?;
             println!("{}\t{}", opd.id, opd.name);
@@ -251,6 +276,82 @@ fn users_import(config: &Config, file: &PathBuf, skip_invalid: bool, dry_run: bo
         Ok(false) => ExitCode::FAILURE,
         Err(e) => {
             eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn course_check(dirs: &[PathBuf], format: &str) -> ExitCode {
+    let outputs: Vec<_> = dirs.iter().map(|d| lentera_api::course_import::check_dir(d).output).collect();
+    let ok = outputs.iter().all(|o| o.ok);
+    if format == "json" {
+        let value = if outputs.len() == 1 { serde_json::to_value(&outputs[0]) } else { serde_json::to_value(&outputs) };
+        match value.and_then(|v| serde_json::to_string_pretty(&v)) {
+            Ok(s) => println!("{s}"),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::FAILURE;
+            }
+        }
+    } else {
+        for o in &outputs {
+            print_check(o);
+        }
+    }
+    if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+}
+
+fn print_check(o: &lentera_api::course_import::CheckOutput) {
+    for p in &o.problems {
+        eprintln!("{}/{p}", o.path.trim_end_matches('/'));
+    }
+    let errors = o.problems.iter().filter(|p| p.severity == "error").count();
+    let lessons: usize = o.modules.iter().map(|m| m.lessons.len()).sum();
+    let questions: usize = o.quizzes.iter().map(|q| q.questions.len()).sum();
+    if o.ok {
+        println!(
+            "{}: ok — {} ({} modules, {lessons} lessons, {} quizzes with {questions} questions, {} JP), {} warning(s)",
+            o.path,
+            o.slug.as_deref().unwrap_or("?"),
+            o.modules.len(),
+            o.quizzes.len(),
+            o.jp.unwrap_or(0.0),
+            o.problems.len()
+        );
+    } else {
+        println!("{}: {errors} error(s)", o.path);
+    }
+}
+
+fn course_import(config: &Config, dirs: &[PathBuf]) -> ExitCode {
+    let db = match open_db(config) {
+        Ok(db) => db,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            return ExitCode::FAILURE;
+        }
+    };
+    use lentera_api::course_import::{ImportError, Importer, import_dirs};
+    match import_dirs(&db, dirs, Importer::Operator, "cli") {
+        Ok(results) => {
+            for r in results {
+                let what = if r.unchanged { "unchanged".to_string() } else if r.created { "created".to_string() } else { format!("new version {}", r.version) };
+                println!("{}: {what}", r.slug);
+                if !r.archived_lessons.is_empty() {
+                    println!("  archived lessons: {}", r.archived_lessons.join(", "));
+                }
+            }
+            ExitCode::SUCCESS
+        }
+        Err(ImportError::Invalid(outputs)) => {
+            for o in &outputs {
+                print_check(o);
+            }
+            eprintln!("nothing was imported");
+            ExitCode::FAILURE
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
             ExitCode::FAILURE
         }
     }

@@ -1,0 +1,12 @@
+DROP TRIGGER courses_fts_update;
+DROP TRIGGER courses_fts_delete;
+DROP TRIGGER courses_fts_insert;
+DROP TABLE courses_fts;
+DROP TABLE assets;
+DROP TABLE enrolments;
+DROP TABLE version_files;
+DROP TABLE lessons;
+DROP TABLE course_modules;
+DROP TABLE course_instructors;
+DROP TABLE course_versions;
+DROP TABLE courses;
