@@ -1,4 +1,5 @@
 pub mod auth;
+pub mod courses;
 pub mod health;
 pub mod opds;
 pub mod users;
@@ -21,7 +22,17 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(users::activate)
         .service(users::reset_password)
         .service(opds::list)
-        .service(opds::create);
+        .service(opds::create)
+        .service(courses::upload)
+        .service(courses::catalog)
+        .service(courses::detail)
+        .service(courses::enrol)
+        .service(courses::unenrol)
+        .service(courses::lesson)
+        .service(courses::asset)
+        .service(courses::source)
+        .service(courses::preview)
+        .service(courses::publish);
 }
 
 /// Runs blocking storage work off the async workers.
