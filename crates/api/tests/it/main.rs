@@ -4,5 +4,6 @@
 mod support;
 
 mod auth;
+mod courses;
 mod errors;
 mod users;
