@@ -34,6 +34,8 @@ pub struct Config {
     pub workers: Option<usize>,
     /// Serve Prometheus metrics at `/metrics`.
     pub metrics: bool,
+    /// Folder of sample courses imported by `serve --demo` (each subfolder one course).
+    pub content_dir: PathBuf,
     pub api: ApiConfig,
 }
 
@@ -50,6 +52,7 @@ impl Default for Config {
             log_level: "info".into(),
             workers: None,
             metrics: true,
+            content_dir: "content".into(),
             api: ApiConfig::default(),
         }
     }

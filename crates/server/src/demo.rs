@@ -106,3 +106,41 @@ pub fn print_accounts(password: &str) {
     }
     println!();
 }
+
+/// Imports every course folder under `dir` (unchanged courses are left as they are).
+pub fn import_content(db: &Db, dir: &std::path::Path) -> anyhow::Result<()> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        tracing::warn!(dir = %dir.display(), "no sample course folder; skipping the course import");
+        return Ok(());
+    };
+    let mut dirs: Vec<std::path::PathBuf> =
+        entries.flatten().map(|e| e.path()).filter(|p| p.join("course.toml").exists()).collect();
+    dirs.sort();
+    use lentera_api::course_import::{ImportError, Importer, import_dirs};
+    match import_dirs(db, &dirs, Importer::Operator, "demo") {
+        Ok(results) => {
+            for r in results.iter().filter(|r| !r.unchanged) {
+                tracing::info!(course = %r.slug, version = r.version, "sample course imported");
+            }
+            // Let the demo instructor author the sample courses.
+            if let Some(instructor) = db.read(|c| lentera_storage::accounts::find_login(c, "widyaiswara@lentera.test"))? {
+                db.write(|c| {
+                    for r in &results {
+                        lentera_storage::courses::add_instructor(c, &r.course_id, instructor.id)?;
+                    }
+                    Ok(())
+                })?;
+            }
+            Ok(())
+        }
+        Err(ImportError::Invalid(outputs)) => {
+            for o in outputs {
+                for p in o.problems {
+                    eprintln!("{}/{p}", o.path);
+                }
+            }
+            anyhow::bail!("the sample courses have errors; nothing was imported")
+        }
+        Err(e) => Err(e.into()),
+    }
+}

@@ -20,6 +20,7 @@ pub fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
         if crate::demo::seed(&db, &hash)? {
             tracing::info!("demo data created");
         }
+        crate::demo::import_content(&db, &config.content_dir)?;
         crate::demo::print_accounts(&password);
     }
     let secret = config.jwt_secret()?;

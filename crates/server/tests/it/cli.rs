@@ -99,3 +99,25 @@ fn a_bad_configuration_is_refused_with_a_clear_message() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("invalid configuration"), "{}", text(&out));
 }
+
+#[test]
+fn serve_demo_seeds_accounts_and_imports_the_sample_courses_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let content = dir.path().join("content");
+    std::fs::create_dir_all(&content).unwrap();
+    let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../content/tests/fixtures/courses/carpentries-r");
+    let status = std::process::Command::new("cp").arg("-r").arg(&fixture).arg(content.join("carpentries-r")).status().unwrap();
+    assert!(status.success());
+    let env = [("LENTERA_CONTENT_DIR", content.to_str().unwrap()), ("LENTERA_DEMO_PASSWORD", "demo-sandi-123")];
+    for round in 0..2 {
+        let server = Server::start_with(dir.path(), &["--demo"], &env);
+        let a = agent();
+        let mut r = a.post(&format!("{}/api/v1/auth/login", server.base)).send_json(json!({"login": "198609262015051001", "password": "demo-sandi-123"})).unwrap();
+        assert_eq!(r.status(), 200, "round {round}");
+        let token = r.body_mut().read_json::<Value>().unwrap()["access_token"].as_str().unwrap().to_string();
+        let mut c = a.get(&format!("{}/api/v1/courses", server.base)).header("authorization", &format!("Bearer {token}")).call().unwrap();
+        let body: Value = c.body_mut().read_json().unwrap();
+        assert_eq!(body["total"], 1, "round {round}: {body}");
+        assert_eq!(body["items"][0]["version"], 1, "a restart does not make a new version");
+    }
+}

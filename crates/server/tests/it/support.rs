@@ -35,8 +35,13 @@ pub struct Server {
 
 impl Server {
     pub fn start(dir: &Path, extra_env: &[(&str, &str)]) -> Server {
+        Self::start_with(dir, &[], extra_env)
+    }
+
+    pub fn start_with(dir: &Path, extra_args: &[&str], extra_env: &[(&str, &str)]) -> Server {
         let mut cmd = Command::new(bin());
         cmd.args(["serve", "--bind", "127.0.0.1:0"])
+            .args(extra_args)
             .current_dir(dir)
             .env("LENTERA_DATABASE_URL", dir.join("lentera.db"))
             .env("LENTERA_DATA_DIR", dir.join("data"))
