@@ -51,6 +51,18 @@ enum Command {
         #[command(subcommand)]
         command: OpdCommand,
     },
+    /// Generate a reproducible synthetic regency (learners with realistic NIPs, courses,
+    /// enrolments and completions) for tests and benchmarks.
+    DemoData {
+        #[arg(long, default_value_t = 1000)]
+        learners: usize,
+        #[arg(long, default_value_t = 20)]
+        courses: usize,
+        #[arg(long, default_value_t = 5)]
+        enrolments_per_learner: usize,
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+    },
     /// Check and import course folders.
     Course {
         #[command(subcommand)]
@@ -157,6 +169,13 @@ pub fn run() -> ExitCode {
         Command::Users { command: UsersCommand::Import { file, skip_invalid, dry_run } } => {
             return users_import(&config, &file, skip_invalid, dry_run);
         }
+        Command::DemoData { learners, courses, enrolments_per_learner, seed } => open_db(&config).and_then(|db| {
+            let started = std::time::Instant::now();
+            let opts = crate::demo_data::Options { learners, courses, enrolments_per_learner, seed };
+            let (l, c, e) = crate::demo_data::generate(&db, &opts)?;
+            println!("generated {l} learners, {c} courses, {e} enrolments in {:.1} s", started.elapsed().as_secs_f64());
+            Ok(())
+        }),
         Command::Course { command: CourseCommand::Check { dirs, format } } => return course_check(&dirs, &format),
         Command::Course { command: CourseCommand::Import { dirs } } => return course_import(&config, &dirs),
         Command::Opd { command: OpdCommand::Add { name, code } } => open_db(&config).and_then(|db| {

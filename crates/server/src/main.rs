@@ -4,6 +4,7 @@
 mod cli;
 mod config;
 mod demo;
+mod demo_data;
 mod serve;
 mod web_app;
 

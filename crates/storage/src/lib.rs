@@ -5,6 +5,7 @@
 //! of HTTP: callers get [`StorageError`]s and decide what they mean for a user.
 
 pub mod accounts;
+pub mod bulk;
 pub mod courses;
 mod db;
 mod error;
