@@ -31,6 +31,15 @@ pub struct CsvProblem {
     pub message: String,
 }
 
+fn line_of(data: &[u8], byte: u64) -> u64 {
+    let mut end = usize::try_from(byte).unwrap_or(usize::MAX).min(data.len());
+    // On CRLF files the reader places a record at the '\n' that ends the previous line.
+    while end < data.len() && (data[end] == b'\n' || data[end] == b'\r') {
+        end += 1;
+    }
+    data[..end].iter().filter(|b| **b == b'\n').count() as u64 + 1
+}
+
 const COLUMNS: [&str; 6] = ["nip", "nama", "email", "opd", "jabatan", "jenis"];
 
 /// Parses the CSV (UTF-8, optional BOM, comma or semicolon separated — Indonesian Excel saves
@@ -84,12 +93,14 @@ pub fn parse_user_csv(data: &[u8]) -> (Vec<UserCsvRow>, Vec<CsvProblem>) {
         let record = match record {
             Ok(r) => r,
             Err(e) => {
-                let row = e.position().map_or(0, |p| p.line());
+                let row = e.position().map_or(0, |p| line_of(data, p.byte()));
                 problems.push(problem(row, None, "csv_unreadable", e.to_string()));
                 continue;
             }
         };
-        let row = record.position().map_or(0, |p| p.line());
+        // The line a spreadsheet shows, counted from the record's byte offset (the reader's own
+        // line count drifts on CRLF files).
+        let row = record.position().map_or(0, |p| line_of(data, p.byte()));
         if record.iter().all(|f| f.trim().is_empty()) {
             continue;
         }
@@ -179,6 +190,15 @@ mod tests {
         let (rows, problems) = parse_user_csv(csv.as_bytes());
         assert!(problems.is_empty(), "{problems:?}");
         assert_eq!(rows[0].employment_type, EmploymentType::Pppk);
+    }
+
+    #[test]
+    fn row_numbers_hold_for_excel_line_endings() {
+        let csv = "nip,nama,email,opd,jabatan,jenis\r\n\
+            198609262015051001,Budi,budi@x.go.id,Dinas,Staf,PNS\r\n\
+            123,Siti,siti@x.go.id,Dinas,Staf,PNS\r\n";
+        let (_, problems) = parse_user_csv(csv.as_bytes());
+        assert_eq!(problems[0].row, 3, "{problems:?}");
     }
 
     #[test]

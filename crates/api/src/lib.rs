@@ -10,6 +10,7 @@ pub mod auth;
 pub mod course_import;
 mod docs;
 pub mod progress_glue;
+pub mod reports;
 pub mod error;
 mod rate_limit;
 mod routes;
@@ -30,6 +31,9 @@ pub use rate_limit::{LoginLimiter, LoginLimits};
 pub struct ApiConfig {
     pub access_token_ttl_secs: i64,
     pub refresh_token_ttl_days: i64,
+    /// A refresh token presented again within this many seconds of its use is honoured (a page
+    /// reloaded mid-refresh); later reuse is treated as theft and ends the session.
+    pub refresh_reuse_grace_secs: i64,
     /// Mark the refresh cookie `Secure` (browsers still accept it on http://localhost).
     pub secure_cookies: bool,
     pub argon2: Argon2Config,
@@ -47,6 +51,7 @@ impl Default for ApiConfig {
         Self {
             access_token_ttl_secs: 15 * 60,
             refresh_token_ttl_days: 30,
+            refresh_reuse_grace_secs: 10,
             secure_cookies: true,
             argon2: Argon2Config::default(),
             login_limits: LoginLimits::default(),

@@ -7,6 +7,7 @@
 pub mod accounts;
 pub mod bulk;
 pub mod courses;
+pub mod reports;
 mod db;
 mod error;
 pub mod schema;

@@ -170,8 +170,21 @@ diesel::joinable!(course_versions -> courses (course_id));
 diesel::joinable!(lessons -> course_versions (version_id));
 diesel::joinable!(lessons -> course_modules (module_id));
 diesel::joinable!(enrolments -> courses (course_id));
+diesel::joinable!(enrolments -> users (user_id));
 diesel::joinable!(course_instructors -> courses (course_id));
 diesel::allow_tables_to_appear_in_same_query!(
     opds, users, user_roles, refresh_tokens,
-    courses, course_versions, course_instructors, course_modules, lessons, version_files, enrolments, assets
+    courses, course_versions, course_instructors, course_modules, lessons, version_files, enrolments, assets,
+    mentorships
 );
+
+diesel::table! {
+    mentorships (id) {
+        id -> Text,
+        mentor_id -> Text,
+        mentee_id -> Text,
+        created_by -> Nullable<Text>,
+        created_at -> Timestamp,
+        ended_at -> Nullable<Timestamp>,
+    }
+}

@@ -41,8 +41,10 @@ pub fn insert_refresh(
 }
 
 /// Spends a refresh token. Run inside a write transaction together with the insert of its
-/// successor.
-pub fn spend_refresh(conn: &mut AnyConnection, token_hash: &str) -> Result<RefreshOutcome, StorageError> {
+/// successor. A token spent less than `grace` ago is honoured once more (a page reloaded while
+/// its refresh was in flight never saw the successor); later reuse is a replay and revokes the
+/// family.
+pub fn spend_refresh(conn: &mut AnyConnection, token_hash: &str, grace: chrono::TimeDelta) -> Result<RefreshOutcome, StorageError> {
     type Row = (String, String, String, NaiveDateTime, Option<NaiveDateTime>, Option<NaiveDateTime>);
     let row: Option<Row> = refresh_tokens::table
         .filter(refresh_tokens::token_hash.eq(token_hash))
@@ -64,6 +66,11 @@ pub fn spend_refresh(conn: &mut AnyConnection, token_hash: &str) -> Result<Refre
         return Ok(RefreshOutcome::Revoked);
     }
     let at = now();
+    if let Some(spent_at) = used_at {
+        if at - spent_at < grace && expires_at > at {
+            return Ok(RefreshOutcome::Valid { user_id, family_id });
+        }
+    }
     // Spend it only if nobody spent it first (two tabs refreshing at once race here).
     let spent = diesel::update(
         refresh_tokens::table.filter(refresh_tokens::id.eq(&id)).filter(refresh_tokens::used_at.is_null()),

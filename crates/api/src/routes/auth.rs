@@ -156,9 +156,10 @@ pub async fn refresh(
         .ok_or(ApiError::Unauthenticated { code: "refresh_invalid", detail: "no refresh token was sent" })?;
     let hash = token_hash(&token);
     let db = state.db.clone();
+    let grace = chrono::TimeDelta::seconds(state.config.refresh_reuse_grace_secs.max(0));
     let outcome = blocking(move || {
         Ok(db.write(|c| {
-            let outcome = tokens::spend_refresh(c, &hash)?;
+            let outcome = tokens::spend_refresh(c, &hash, grace)?;
             let active = match &outcome {
                 RefreshOutcome::Valid { user_id, .. } => {
                     accounts::auth_facts(c, *user_id)?.is_some_and(|f| f.active)

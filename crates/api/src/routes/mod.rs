@@ -2,6 +2,7 @@ pub mod auth;
 pub mod courses;
 pub mod health;
 pub mod opds;
+pub mod reports;
 pub mod users;
 
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -23,6 +24,11 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(users::reset_password)
         .service(opds::list)
         .service(opds::create)
+        .service(reports::completions)
+        .service(reports::per_course)
+        .service(reports::per_opd)
+        .service(reports::jp_compliance)
+        .service(reports::pair)
         .service(courses::upload)
         .service(courses::catalog)
         .service(courses::detail)

@@ -20,7 +20,7 @@ impl From<Opd> for OpdView {
 }
 
 /// All OPDs (agencies) of the regency.
-#[utoipa::path(tag = "opds", responses((status = 200, body = Vec<OpdView>)), security(("bearer" = [])))]
+#[utoipa::path(tag = "opds", operation_id = "list_opds", responses((status = 200, body = Vec<OpdView>)), security(("bearer" = [])))]
 #[get("/opds")]
 pub async fn list(state: web::Data<AppState>, _user: AuthUser) -> Result<web::Json<Vec<OpdView>>, ApiError> {
     let db = state.db.clone();
@@ -36,7 +36,7 @@ pub struct CreateOpd {
 }
 
 /// Add an OPD (admin).
-#[utoipa::path(tag = "opds", request_body = CreateOpd, responses((status = 201, body = OpdView), (status = 409, body = crate::Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
+#[utoipa::path(tag = "opds", operation_id = "create_opd", request_body = CreateOpd, responses((status = 201, body = OpdView), (status = 409, body = crate::Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
 #[post("/opds")]
 pub async fn create(state: web::Data<AppState>, user: AuthUser, body: web::Json<CreateOpd>) -> Result<HttpResponse, ApiError> {
     user.require_admin()?;

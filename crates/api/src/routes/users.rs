@@ -96,7 +96,7 @@ pub struct UserPage {
 }
 
 /// List users (hr within their scope, admin all).
-#[utoipa::path(tag = "users", params(ListQuery), responses((status = 200, body = UserPage), (status = 403, body = crate::Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
+#[utoipa::path(tag = "users", operation_id = "list_users", params(ListQuery), responses((status = 200, body = UserPage), (status = 403, body = crate::Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
 #[get("/users")]
 pub async fn list(
     state: web::Data<AppState>,
@@ -176,6 +176,7 @@ fn check_name(name: &str) -> Result<(), ApiError> {
 /// Create a user. hr may create learners and mentors in their own OPD; admins anything.
 #[utoipa::path(
     tag = "users",
+    operation_id = "create_user",
     request_body = CreateUser,
     responses(
         (status = 201, body = CreatedUser),
@@ -255,7 +256,7 @@ async fn load_manageable(state: &web::Data<AppState>, user: &AuthUser, id: UserI
 }
 
 /// One user (oneself, or within one's hr scope).
-#[utoipa::path(tag = "users", responses((status = 200, body = UserView), (status = 404, body = crate::Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
+#[utoipa::path(tag = "users", operation_id = "get_user", responses((status = 200, body = UserView), (status = 404, body = crate::Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
 #[get("/users/{id}")]
 pub async fn get(state: web::Data<AppState>, user: AuthUser, id: web::Path<String>) -> Result<web::Json<UserView>, ApiError> {
     let id = parse_user_id(&id)?;
@@ -292,7 +293,7 @@ mod double_option {
 }
 
 /// Edit a user.
-#[utoipa::path(tag = "users", request_body = UpdateUser, responses((status = 200, body = UserView)), security(("bearer" = [])))]
+#[utoipa::path(tag = "users", operation_id = "update_user", request_body = UpdateUser, responses((status = 200, body = UserView)), security(("bearer" = [])))]
 #[patch("/users/{id}")]
 pub async fn update(
     state: web::Data<AppState>,
@@ -449,7 +450,7 @@ pub async fn import(
     match outcome {
         Ok(o) => {
             tracing::info!(by = %user.id(), created = o.created, dry_run = q.dry_run, "users imported");
-            Ok(web::Json(ImportReport { created: if q.dry_run { 0 } else { o.created }, skipped: o.skipped, dry_run: q.dry_run, problems: o.problems }))
+            Ok(web::Json(ImportReport { created: o.created, skipped: o.skipped, dry_run: q.dry_run, problems: o.problems }))
         }
         Err(problems) => Err(ApiError::Validation {
             code: "csv_invalid".into(),

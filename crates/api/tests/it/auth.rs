@@ -123,3 +123,17 @@ impl ApiConfigExt {
         lentera_api::ApiConfig { access_token_ttl_secs: -60, ..test_config() }
     }
 }
+
+#[actix_web::test]
+async fn a_refresh_racing_a_reload_keeps_the_session_within_the_grace() {
+    let config = lentera_api::ApiConfig { refresh_reuse_grace_secs: 30, ..test_config() };
+    let Some(t) = TestApp::with_config(lentera_storage::Backend::Sqlite, config).await else { return };
+    t.user("tab@batanghari.go.id", None, None, vec![RoleGrant::global(Role::Learner)]);
+    let (_, refresh) = t.login("tab@batanghari.go.id").await;
+    let first = t.post("/api/v1/auth/refresh", None, json!({"refresh_token": refresh})).await;
+    assert_eq!(first.status, 200);
+    let again = t.post("/api/v1/auth/refresh", None, json!({"refresh_token": refresh})).await;
+    assert_eq!(again.status, 200, "{}", again.body);
+    let access = again.body["access_token"].as_str().unwrap();
+    assert_eq!(t.get("/api/v1/me", Some(access)).await.status, 200);
+}

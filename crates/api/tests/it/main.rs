@@ -6,4 +6,5 @@ mod support;
 mod auth;
 mod courses;
 mod errors;
+mod reports;
 mod users;

@@ -39,6 +39,8 @@ pub fn test_config() -> ApiConfig {
         argon2: Argon2Config { memory_kib: 256, iterations: 1, parallelism: 1 },
         login_limits: LoginLimits { per_account_per_minute: 5, per_ip_per_minute: 1000 },
         json_limit: 4096,
+        // Replays are detected at once in tests; the grace has its own test.
+        refresh_reuse_grace_secs: 0,
         upload_limit: 64 * 1024,
         ..ApiConfig::default()
     }

@@ -1,0 +1,319 @@
+//! Reports as tables (Indonesian column names by default), and their CSV and XLSX writers.
+//! Shared by the HTTP endpoints (streamed) and `lentera report` on the command line.
+
+use std::collections::HashMap;
+use std::io::Write;
+
+use chrono::{NaiveDate, NaiveDateTime, TimeZone};
+use chrono_tz::Tz;
+use lentera_storage::reports::{self, CompletionRow, ReportFilter};
+use lentera_storage::{Db, StorageError};
+use serde::Serialize;
+
+/// One cell of a report: typed, so XLSX gets real numbers and dates.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum Cell {
+    Text(String),
+    Number(f64),
+    /// A local date and time (already in the report's time zone).
+    DateTime(NaiveDateTime),
+    Empty,
+}
+
+impl Cell {
+    fn text(s: impl Into<String>) -> Self {
+        Cell::Text(s.into())
+    }
+    fn opt(s: Option<String>) -> Self {
+        s.map_or(Cell::Empty, Cell::Text)
+    }
+    fn csv(&self) -> String {
+        match self {
+            Cell::Text(t) => t.clone(),
+            Cell::Number(n) if n.fract() == 0.0 => format!("{n:.0}"),
+            Cell::Number(n) => format!("{n}"),
+            Cell::DateTime(d) => d.format("%Y-%m-%d %H:%M").to_string(),
+            Cell::Empty => String::new(),
+        }
+    }
+}
+
+/// Converts a stored UTC time into the report's zone.
+pub fn local(t: NaiveDateTime, tz: Tz) -> NaiveDateTime {
+    tz.from_utc_datetime(&t).naive_local()
+}
+
+/// The UTC bounds of a calendar year in `tz`: `[start, end)`.
+pub fn year_bounds(year: i32, tz: Tz) -> Option<(NaiveDateTime, NaiveDateTime)> {
+    let at = |y: i32| {
+        NaiveDate::from_ymd_opt(y, 1, 1)
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+            .and_then(|d| tz.from_local_datetime(&d).single())
+            .map(|d| d.naive_utc())
+    };
+    Some((at(year)?, at(year + 1)?))
+}
+
+pub fn status_label(status: &str, percent: i32, lang_en: bool) -> &'static str {
+    match (status, percent > 0, lang_en) {
+        ("completed", _, false) => "selesai",
+        ("completed", _, true) => "completed",
+        ("withdrawn", _, false) => "mengundurkan diri",
+        ("withdrawn", _, true) => "withdrawn",
+        (_, true, false) => "sedang berjalan",
+        (_, true, true) => "in progress",
+        (_, false, false) => "belum mulai",
+        (_, false, true) => "not started",
+    }
+}
+
+pub const COMPLETION_COLUMNS_ID: [&str; 12] = [
+    "NIP", "Nama", "OPD", "Jabatan", "Jenis ASN", "Kode Kursus", "Judul Kursus", "Tanggal Daftar", "Status",
+    "Kemajuan (%)", "Tanggal Selesai", "JP",
+];
+pub const COMPLETION_COLUMNS_EN: [&str; 12] = [
+    "NIP", "Name", "OPD", "Position", "Employment type", "Course code", "Course title", "Enrolled on", "Status",
+    "Progress (%)", "Completed on", "JP",
+];
+
+pub fn completion_cells(r: &CompletionRow, tz: Tz, en: bool) -> Vec<Cell> {
+    vec![
+        Cell::opt(r.nip.clone()),
+        Cell::text(&r.name),
+        Cell::opt(r.opd.clone()),
+        Cell::text(&r.jabatan),
+        Cell::opt(r.employment_type.clone()),
+        Cell::text(&r.course_slug),
+        Cell::text(&r.course_title),
+        Cell::DateTime(local(r.enrolled_at, tz)),
+        Cell::text(status_label(&r.status, r.percent_complete, en)),
+        Cell::Number(f64::from(r.percent_complete)),
+        r.completed_at.map_or(Cell::Empty, |t| Cell::DateTime(local(t, tz))),
+        if r.completed_at.is_some() { Cell::Number(r.course_jp_hundredths as f64 / 100.0) } else { Cell::Number(0.0) },
+    ]
+}
+
+/// Streams every completion row through `sink`, a page at a time (memory stays flat).
+pub fn for_each_completion(
+    db: &Db,
+    filter: &ReportFilter,
+    mut sink: impl FnMut(&CompletionRow) -> std::io::Result<()>,
+) -> Result<u64, ReportError> {
+    let mut after: Option<String> = None;
+    let mut count = 0;
+    loop {
+        let page = db.read(|c| reports::completion_page(c, filter, after.as_deref(), 5_000))?;
+        let Some(last) = page.last() else { break };
+        after = Some(last.enrolment_id.clone());
+        for row in &page {
+            sink(row)?;
+            count += 1;
+        }
+    }
+    Ok(count)
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+    #[error("writing the report: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("writing the workbook: {0}")]
+    Xlsx(#[from] rust_xlsxwriter::XlsxError),
+    #[error("writing CSV: {0}")]
+    Csv(#[from] csv::Error),
+}
+
+/// A CSV writer (UTF-8 with a BOM so Excel reads Indonesian names right, RFC 4180 quoting).
+pub struct CsvOut<W: Write> {
+    inner: csv::Writer<W>,
+}
+
+impl<W: Write> CsvOut<W> {
+    pub fn new(mut w: W, headers: &[&str]) -> Result<Self, ReportError> {
+        w.write_all(b"\xEF\xBB\xBF")?;
+        let mut inner = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(w);
+        inner.write_record(headers)?;
+        Ok(Self { inner })
+    }
+    pub fn row(&mut self, cells: &[Cell]) -> Result<(), ReportError> {
+        self.inner.write_record(cells.iter().map(Cell::csv))?;
+        Ok(())
+    }
+    pub fn finish(mut self) -> Result<W, ReportError> {
+        self.inner.flush()?;
+        self.inner.into_inner().map_err(|e| ReportError::Io(e.into_error()))
+    }
+}
+
+/// An XLSX workbook written in constant memory: header row in bold, frozen panes, column
+/// widths, real number and date cells.
+pub struct XlsxOut {
+    workbook: rust_xlsxwriter::Workbook,
+    row: u32,
+    widths: Vec<usize>,
+    date: rust_xlsxwriter::Format,
+}
+
+impl XlsxOut {
+    pub fn new(sheet: &str, headers: &[&str]) -> Result<Self, ReportError> {
+        let mut workbook = rust_xlsxwriter::Workbook::new();
+        let bold = rust_xlsxwriter::Format::new().set_bold().set_background_color("#DDEBF7");
+        let ws = workbook.add_worksheet_with_constant_memory()?;
+        ws.set_name(sheet)?;
+        for (i, h) in headers.iter().enumerate() {
+            ws.write_string_with_format(0, i as u16, *h, &bold)?;
+        }
+        ws.set_freeze_panes(1, 0)?;
+        let widths = headers.iter().map(|h| h.chars().count().max(10)).collect();
+        Ok(Self { workbook, row: 0, widths, date: rust_xlsxwriter::Format::new().set_num_format("yyyy-mm-dd hh:mm") })
+    }
+
+    pub fn row(&mut self, cells: &[Cell]) -> Result<(), ReportError> {
+        self.row += 1;
+        let ws = self.workbook.worksheet_from_index(0)?;
+        for (i, cell) in cells.iter().enumerate() {
+            let col = i as u16;
+            match cell {
+                Cell::Text(t) => {
+                    ws.write_string(self.row, col, t)?;
+                    if let Some(w) = self.widths.get_mut(i) {
+                        *w = (*w).max(t.chars().count().min(60));
+                    }
+                }
+                Cell::Number(n) => {
+                    ws.write_number(self.row, col, *n)?;
+                }
+                Cell::DateTime(d) => {
+                    ws.write_datetime_with_format(self.row, col, d, &self.date)?;
+                    if let Some(w) = self.widths.get_mut(i) {
+                        *w = (*w).max(16);
+                    }
+                }
+                Cell::Empty => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes the workbook to `path`.
+    pub fn save(mut self, path: &std::path::Path) -> Result<(), ReportError> {
+        let widths = std::mem::take(&mut self.widths);
+        let ws = self.workbook.worksheet_from_index(0)?;
+        for (i, w) in widths.iter().enumerate() {
+            ws.set_column_width(i as u16, (*w + 2) as f64)?;
+        }
+        self.workbook.save(path)?;
+        Ok(())
+    }
+}
+
+/// JP compliance for a year: per learner, per OPD, and who is still short.
+#[derive(Debug, Clone, Serialize)]
+pub struct JpCompliance {
+    pub year: i32,
+    pub target: f64,
+    pub learners: usize,
+    pub at_or_above: usize,
+    pub share: f64,
+    pub opds: Vec<OpdCompliance>,
+    /// Learners below the target, most JP still needed first.
+    pub below: Vec<LearnerJp>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct OpdCompliance {
+    pub opd_id: Option<String>,
+    pub opd: String,
+    pub learners: usize,
+    pub at_or_above: usize,
+    pub share: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct LearnerJp {
+    pub user_id: String,
+    pub nip: Option<String>,
+    pub name: String,
+    pub opd: Option<String>,
+    pub employment_type: Option<String>,
+    pub earned: f64,
+    pub needed: f64,
+}
+
+/// Computes JP compliance. `external` adds approved external JP (hundredths) per user id.
+pub fn jp_compliance(
+    db: &Db,
+    filter: &ReportFilter,
+    year: i32,
+    tz: Tz,
+    target_hundredths: i64,
+    external: &HashMap<String, i64>,
+) -> Result<JpCompliance, ReportError> {
+    let (start, end) = year_bounds(year, tz).ok_or_else(|| ReportError::Io(std::io::Error::other("bad year")))?;
+    let (learners, courses) = db.read(|c| Ok((reports::learners(c, filter)?, reports::course_jp_by_user(c, start, end)?)))?;
+    let mut opds: HashMap<Option<String>, OpdCompliance> = HashMap::new();
+    let mut below = Vec::new();
+    let mut at_or_above = 0;
+    for l in &learners {
+        let earned = courses.get(&l.id).copied().unwrap_or(0) + external.get(&l.id).copied().unwrap_or(0);
+        let ok = earned >= target_hundredths;
+        let entry = opds.entry(l.opd_id.clone()).or_insert_with(|| OpdCompliance {
+            opd_id: l.opd_id.clone(),
+            opd: l.opd.clone().unwrap_or_else(|| "(tanpa OPD)".into()),
+            learners: 0,
+            at_or_above: 0,
+            share: 0.0,
+        });
+        entry.learners += 1;
+        if ok {
+            entry.at_or_above += 1;
+            at_or_above += 1;
+        } else {
+            below.push(LearnerJp {
+                user_id: l.id.clone(),
+                nip: l.nip.clone(),
+                name: l.name.clone(),
+                opd: l.opd.clone(),
+                employment_type: l.employment_type.clone(),
+                earned: earned as f64 / 100.0,
+                needed: (target_hundredths - earned) as f64 / 100.0,
+            });
+        }
+    }
+    let mut opds: Vec<OpdCompliance> = opds
+        .into_values()
+        .map(|mut o| {
+            o.share = if o.learners == 0 { 0.0 } else { o.at_or_above as f64 / o.learners as f64 };
+            o
+        })
+        .collect();
+    opds.sort_by(|a, b| a.opd.cmp(&b.opd));
+    below.sort_by(|a, b| b.needed.total_cmp(&a.needed).then(a.name.cmp(&b.name)));
+    Ok(JpCompliance {
+        year,
+        target: target_hundredths as f64 / 100.0,
+        learners: learners.len(),
+        at_or_above,
+        share: if learners.is_empty() { 0.0 } else { at_or_above as f64 / learners.len() as f64 },
+        opds,
+        below,
+    })
+}
+
+pub const JP_COLUMNS_ID: [&str; 7] = ["NIP", "Nama", "OPD", "Jenis ASN", "JP Diperoleh", "Target JP", "Kekurangan JP"];
+pub const JP_COLUMNS_EN: [&str; 7] = ["NIP", "Name", "OPD", "Employment type", "JP earned", "JP target", "JP still needed"];
+
+pub fn jp_cells(l: &LearnerJp, target: f64) -> Vec<Cell> {
+    vec![
+        Cell::opt(l.nip.clone()),
+        Cell::text(&l.name),
+        Cell::opt(l.opd.clone()),
+        Cell::opt(l.employment_type.clone()),
+        Cell::Number(l.earned),
+        Cell::Number(target),
+        Cell::Number(l.needed),
+    ]
+}

@@ -1,0 +1,349 @@
+use std::collections::HashMap;
+
+use actix_web::http::header;
+use actix_web::{HttpResponse, get, post, web};
+use chrono::Datelike;
+use lentera_accounts::{Role, UserId};
+use lentera_storage::reports::{self, ReportFilter, ReportScope};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::blocking;
+use crate::reports::{self as rep, Cell, CsvOut, XlsxOut};
+use crate::{ApiError, AppState, AuthUser};
+
+/// Whose rows the caller may see: admins and regency hr all; a scoped hr officer their OPD; a
+/// mentor their mentees; anyone else only themself.
+pub(crate) fn report_scope(db: &lentera_storage::Db, user: &AuthUser) -> Result<ReportScope, ApiError> {
+    Ok(match user.principal.hr_scope() {
+        Some(lentera_accounts::HrScope::All) => ReportScope::All,
+        Some(lentera_accounts::HrScope::Opds(ids)) => ReportScope::Opds(ids.iter().map(|o| o.to_string()).collect()),
+        None if user.principal.has(Role::Mentor) => {
+            let me = user.id().to_string();
+            let mut ids = db.read(|c| reports::mentees_of(c, &me))?;
+            ids.push(me);
+            ReportScope::Users(ids)
+        }
+        None => ReportScope::Users(vec![user.id().to_string()]),
+    })
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ReportParams {
+    /// Calendar year in Asia/Jakarta (default: this year for JP; all years for completions).
+    pub year: Option<i32>,
+    pub opd_id: Option<String>,
+    /// Course slug.
+    pub course: Option<String>,
+    /// `PNS` or `PPPK`.
+    pub employment_type: Option<String>,
+    /// `completed`, `active` or `withdrawn`.
+    pub status: Option<String>,
+    /// `json` (default), `csv` or `xlsx`.
+    pub format: Option<String>,
+    /// Column names and labels: `id` (default) or `en`.
+    pub lang: Option<String>,
+    pub per_page: Option<i64>,
+}
+
+fn filter(p: &ReportParams, scope: ReportScope, tz: chrono_tz::Tz, year_default: Option<i32>) -> Result<ReportFilter, ApiError> {
+    let year = p.year.or(year_default);
+    let period = match year {
+        Some(y) if (2000..=2100).contains(&y) => rep::year_bounds(y, tz),
+        Some(y) => return Err(ApiError::validation("invalid_year", format!("year {y} is out of range"))),
+        None => None,
+    };
+    if let Some(kind) = &p.employment_type {
+        if kind != "PNS" && kind != "PPPK" {
+            return Err(ApiError::validation("invalid_employment_type", "employment_type must be PNS or PPPK"));
+        }
+    }
+    Ok(ReportFilter {
+        period,
+        opd_id: p.opd_id.clone(),
+        course_slug: p.course.clone(),
+        employment_type: p.employment_type.clone(),
+        status: p.status.clone(),
+        scope,
+    })
+}
+
+fn tz() -> chrono_tz::Tz {
+    lentera_progress::JAKARTA
+}
+
+/// Streams bytes produced on a blocking thread: headers go out at once, rows as they are read.
+fn stream_response(content_type: &str, file_name: &str, produce: impl FnOnce(Sender) -> Result<(), rep::ReportError> + Send + 'static) -> HttpResponse {
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Result<web::Bytes, std::io::Error>>(16);
+    std::thread::spawn(move || {
+        let sender = Sender { tx: tx.clone(), buf: Vec::with_capacity(64 * 1024) };
+        if let Err(e) = produce(sender) {
+            tracing::error!(error = %e, "report export failed");
+            let _ = tx.blocking_send(Err(std::io::Error::other(e.to_string())));
+        }
+    });
+    let body = futures_util::stream::poll_fn(move |cx| rx.poll_recv(cx));
+    HttpResponse::Ok()
+        .content_type(content_type.to_string())
+        .insert_header((header::CONTENT_DISPOSITION, format!("attachment; filename=\"{file_name}\"")))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .streaming(body)
+}
+
+/// A `Write` that ships its bytes to the response in 64 KiB chunks.
+pub struct Sender {
+    tx: tokio::sync::mpsc::Sender<Result<web::Bytes, std::io::Error>>,
+    buf: Vec<u8>,
+}
+
+impl std::io::Write for Sender {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        self.buf.extend_from_slice(data);
+        if self.buf.len() >= 64 * 1024 {
+            self.flush()?;
+        }
+        Ok(data.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        if !self.buf.is_empty() {
+            let chunk = web::Bytes::from(std::mem::take(&mut self.buf));
+            self.tx.blocking_send(Ok(chunk)).map_err(|_| std::io::Error::other("client went away"))?;
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Sender {
+    fn drop(&mut self) {
+        let _ = std::io::Write::flush(self);
+    }
+}
+
+/// Writes a table as CSV or XLSX to the response, rows pulled by `rows`.
+fn export(
+    format: &str,
+    base_name: &str,
+    headers: &'static [&'static str],
+    rows: impl FnOnce(&mut dyn FnMut(Vec<Cell>) -> Result<(), rep::ReportError>) -> Result<(), rep::ReportError> + Send + 'static,
+) -> Result<HttpResponse, ApiError> {
+    match format {
+        "csv" => Ok(stream_response("text/csv; charset=utf-8", &format!("{base_name}.csv"), move |sender| {
+            let mut out = CsvOut::new(sender, headers)?;
+            rows(&mut |cells| out.row(&cells))?;
+            out.finish()?;
+            Ok(())
+        })),
+        "xlsx" => Ok(stream_response(
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            &format!("{base_name}.xlsx"),
+            move |mut sender| {
+                let mut out = XlsxOut::new("Laporan", headers)?;
+                rows(&mut |cells| out.row(&cells))?;
+                let tmp = tempfile::NamedTempFile::new()?;
+                out.save(tmp.path())?;
+                let mut file = std::fs::File::open(tmp.path())?;
+                std::io::copy(&mut file, &mut sender)?;
+                Ok(())
+            },
+        )),
+        other => Err(ApiError::validation("invalid_format", format!("format must be json, csv or xlsx, got {other:?}"))),
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CompletionPage {
+    #[schema(value_type = Vec<Object>)]
+    pub items: Vec<lentera_storage::reports::CompletionRow>,
+    /// Pass as `after` for the next page; absent on the last page.
+    pub next: Option<String>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AfterParam {
+    /// Keyset cursor from the previous page (JSON only).
+    pub after: Option<String>,
+}
+
+/// Completion per learner × course. `format=csv|xlsx` streams every row as a download
+/// (Indonesian column names by default); JSON pages by key.
+#[utoipa::path(tag = "reports", params(ReportParams, AfterParam), responses((status = 200, body = CompletionPage)), security(("bearer" = [])))]
+#[get("/reports/completions")]
+pub async fn completions(state: web::Data<AppState>, user: AuthUser, p: web::Query<ReportParams>, after: web::Query<AfterParam>) -> Result<HttpResponse, ApiError> {
+    let p = p.into_inner();
+    let db = state.db.clone();
+    let u = user.clone();
+    let scope = blocking(move || report_scope(&db, &u)).await?;
+    let f = filter(&p, scope, tz(), None)?;
+    let format = p.format.clone().unwrap_or_else(|| "json".into());
+    let en = p.lang.as_deref() == Some("en");
+    if format == "json" {
+        let limit = p.per_page.unwrap_or(100).clamp(1, 1000);
+        let db = state.db.clone();
+        let after = after.into_inner().after;
+        let items = blocking(move || Ok(db.read(|c| reports::completion_page(c, &f, after.as_deref(), limit))?)).await?;
+        let next = (items.len() as i64 == limit).then(|| items.last().map(|r| r.enrolment_id.clone())).flatten();
+        return Ok(HttpResponse::Ok().json(CompletionPage { items, next }));
+    }
+    let db = state.db.clone();
+    let headers: &'static [&'static str] = if en { &rep::COMPLETION_COLUMNS_EN } else { &rep::COMPLETION_COLUMNS_ID };
+    let name = if en { "completions" } else { "laporan-penyelesaian" };
+    export(&format, name, headers, move |emit| {
+        rep::for_each_completion(&db, &f, |row| emit(rep::completion_cells(row, tz(), en)).map_err(|e| std::io::Error::other(e.to_string())))?;
+        Ok(())
+    })
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TallyRow {
+    pub key: String,
+    pub label: String,
+    pub enrolled: i64,
+    pub not_started: i64,
+    pub in_progress: i64,
+    pub completed: i64,
+    pub withdrawn: i64,
+    pub completion_rate: f64,
+    pub average_progress: f64,
+}
+
+async fn tally(state: web::Data<AppState>, user: AuthUser, p: ReportParams, by_opd: bool) -> Result<HttpResponse, ApiError> {
+    let db = state.db.clone();
+    let rows = blocking(move || {
+        let scope = report_scope(&db, &user)?;
+        if matches!(scope, ReportScope::Users(_)) && !user.principal.has(Role::Mentor) && !user.principal.is_admin() {
+            return Err(ApiError::forbidden());
+        }
+        let f = filter(&p, scope, tz(), None)?;
+        let tally = db.read(|c| reports::tally(c, &f, by_opd))?;
+        let labels = db.read(|c| if by_opd { reports::opd_names(c) } else { reports::course_titles(c) })?;
+        let mut rows: Vec<TallyRow> = tally
+            .into_iter()
+            .map(|(key, t)| TallyRow {
+                label: labels.get(&key).cloned().unwrap_or_else(|| "(tanpa OPD)".into()),
+                key,
+                enrolled: t.enrolled,
+                not_started: t.not_started,
+                in_progress: t.in_progress,
+                completed: t.completed,
+                withdrawn: t.withdrawn,
+                completion_rate: t.completion_rate(),
+                average_progress: t.average_percent(),
+            })
+            .collect();
+        rows.sort_by(|a, b| a.label.cmp(&b.label));
+        Ok((rows, p.format.unwrap_or_else(|| "json".into()), p.lang.as_deref() == Some("en")))
+    })
+    .await?;
+    let (rows, format, en) = rows;
+    if format == "json" {
+        return Ok(HttpResponse::Ok().json(rows));
+    }
+    const ID: [&str; 7] = ["Nama", "Terdaftar", "Belum Mulai", "Sedang Berjalan", "Selesai", "Tingkat Penyelesaian (%)", "Rata-rata Kemajuan (%)"];
+    const EN: [&str; 7] = ["Name", "Enrolled", "Not started", "In progress", "Completed", "Completion rate (%)", "Average progress (%)"];
+    let name = match (by_opd, en) {
+        (true, false) => "laporan-per-opd",
+        (false, false) => "laporan-per-kursus",
+        (true, true) => "report-by-opd",
+        (false, true) => "report-by-course",
+    };
+    export(&format, name, if en { &EN } else { &ID }, move |emit| {
+        for r in rows {
+            emit(vec![
+                Cell::Text(r.label),
+                Cell::Number(r.enrolled as f64),
+                Cell::Number(r.not_started as f64),
+                Cell::Number(r.in_progress as f64),
+                Cell::Number(r.completed as f64),
+                Cell::Number((r.completion_rate * 1000.0).round() / 10.0),
+                Cell::Number((r.average_progress * 10.0).round() / 10.0),
+            ])?;
+        }
+        Ok(())
+    })
+}
+
+/// Per course: enrolled, not started, in progress, completed, completion rate, average progress.
+#[utoipa::path(tag = "reports", params(ReportParams), responses((status = 200, body = Vec<TallyRow>)), security(("bearer" = [])))]
+#[get("/reports/courses")]
+pub async fn per_course(state: web::Data<AppState>, user: AuthUser, p: web::Query<ReportParams>) -> Result<HttpResponse, ApiError> {
+    tally(state, user, p.into_inner(), false).await
+}
+
+/// Per OPD: enrolled, not started, in progress, completed, completion rate, average progress.
+#[utoipa::path(tag = "reports", params(ReportParams), responses((status = 200, body = Vec<TallyRow>)), security(("bearer" = [])))]
+#[get("/reports/opds")]
+pub async fn per_opd(state: web::Data<AppState>, user: AuthUser, p: web::Query<ReportParams>) -> Result<HttpResponse, ApiError> {
+    tally(state, user, p.into_inner(), true).await
+}
+
+/// External JP approved for the year, per user (hundredths), from the progress ledger when it
+/// exists.
+pub(crate) fn external_jp(_db: &lentera_storage::Db, _year: i32) -> Result<HashMap<String, i64>, ApiError> {
+    Ok(HashMap::new())
+}
+
+/// JP compliance for a year: per OPD the share of ASN at or above the target, and everyone
+/// below it with the JP they still need. `format=csv|xlsx` exports the list below target.
+#[utoipa::path(tag = "reports", params(ReportParams), responses((status = 200, body = Object)), security(("bearer" = [])))]
+#[get("/reports/jp-compliance")]
+pub async fn jp_compliance(state: web::Data<AppState>, user: AuthUser, p: web::Query<ReportParams>) -> Result<HttpResponse, ApiError> {
+    let p = p.into_inner();
+    let year = p.year.unwrap_or_else(|| chrono::Utc::now().with_timezone(&tz()).year());
+    let db = state.db.clone();
+    let format = p.format.clone().unwrap_or_else(|| "json".into());
+    let en = p.lang.as_deref() == Some("en");
+    let target = i64::from(lentera_progress::JpPolicy::default().yearly_target.hundredths());
+    let report = blocking(move || {
+        let scope = report_scope(&db, &user)?;
+        let f = filter(&ReportParams { year: Some(year), ..p }, scope, tz(), None)?;
+        let external = external_jp(&db, year)?;
+        rep::jp_compliance(&db, &f, year, tz(), target, &external).map_err(|e| ApiError::Internal(e.to_string()))
+    })
+    .await?;
+    if format == "json" {
+        return Ok(HttpResponse::Ok().json(report));
+    }
+    let target = report.target;
+    export(&format, if en { "jp-below-target" } else { "asn-belum-memenuhi-jp" }, if en { &rep::JP_COLUMNS_EN } else { &rep::JP_COLUMNS_ID }, move |emit| {
+        for l in &report.below {
+            emit(rep::jp_cells(l, target))?;
+        }
+        Ok(())
+    })
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PairRequest {
+    #[schema(value_type = String, format = Uuid)]
+    pub mentor_id: UserId,
+    #[schema(value_type = String, format = Uuid)]
+    pub mentee_id: UserId,
+}
+
+/// Pair a mentor with a mentee (hr within their OPD scope, admin).
+#[utoipa::path(tag = "reports", request_body = PairRequest, responses((status = 204)), security(("bearer" = [])))]
+#[post("/mentorships")]
+pub async fn pair(state: web::Data<AppState>, user: AuthUser, body: web::Json<PairRequest>) -> Result<HttpResponse, ApiError> {
+    let scope = user.principal.hr_scope().ok_or_else(ApiError::forbidden)?;
+    let db = state.db.clone();
+    let body = body.into_inner();
+    blocking(move || {
+        for id in [body.mentor_id, body.mentee_id] {
+            let u = db.read(|c| lentera_storage::accounts::get_user(c, id)).map_err(|_| ApiError::NotFound { what: "user" })?;
+            if !scope.covers(u.opd.map(|o| o.id)) {
+                return Err(ApiError::NotFound { what: "user" });
+            }
+        }
+        let mentor = db.read(|c| lentera_storage::accounts::get_user(c, body.mentor_id))?;
+        if !mentor.roles.iter().any(|g| g.role == Role::Mentor) {
+            return Err(ApiError::validation("not_a_mentor", "the mentor needs the mentor role"));
+        }
+        let by = user.id().to_string();
+        Ok(db.write(|c| reports::pair_mentor(c, &body.mentor_id.to_string(), &body.mentee_id.to_string(), &by))?)
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
