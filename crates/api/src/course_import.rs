@@ -284,6 +284,7 @@ pub fn import_dirs(db: &Db, roots: &[PathBuf], importer: Importer, source: &str)
                 }
             }
             let result = courses::import_course(conn, bundle, &c.sources, source, by)?;
+            store_quizzes(conn, bundle, &result)?;
             if !result.unchanged {
                 crate::progress_glue::rebase_enrolments(conn, &result.course_id)?;
             }
@@ -297,3 +298,63 @@ pub fn import_dirs(db: &Db, roots: &[PathBuf], importer: Importer, source: &str)
         (Err(e), None) => Err(e.into()),
     }
 }
+
+/// Stores the quizzes of a newly imported course version, keyed by quiz id (the file name
+/// without its extension), and carries the course's bank quizzes forward from the previous
+/// version. A quiz's role comes from the manifest's `[[quizzes]] role` when it lists the file,
+/// else from the quiz file's front matter.
+fn store_quizzes(conn: &mut lentera_storage::AnyConnection, bundle: &CourseBundle, result: &ImportResult) -> Result<(), StorageError> {
+    use lentera_storage::quizzes::{self, NewQuiz};
+    if result.unchanged {
+        return Ok(());
+    }
+    let version = courses::course_ref_by_id(conn, &result.course_id)?.current_version_id.ok_or(StorageError::NotFound)?;
+    fn json<T: Serialize>(v: &T) -> Result<String, StorageError> {
+        serde_json::to_string(v).map_err(|e| StorageError::Corrupt(e.to_string()))
+    }
+    for q in &bundle.quizzes {
+        let (mut spec, intro, questions, format) = match q.format {
+            QuizFormat::Markdown => {
+                let doc = lentera_quiz::parse_quiz_markdown(&q.text, &q.id);
+                (doc.spec, doc.intro, doc.questions, "markdown")
+            }
+            QuizFormat::Gift | QuizFormat::Aiken => {
+                let out = if q.format == QuizFormat::Gift { lentera_quiz::parse_gift(&q.text) } else { lentera_quiz::parse_aiken(&q.text) };
+                let ids = out.questions.iter().map(|x| x.id.clone()).collect();
+                let format = if q.format == QuizFormat::Gift { "gift" } else { "aiken" };
+                (lentera_quiz::QuizSpec::simple(q.id.clone(), q.id.clone(), ids), None, out.questions, format)
+            }
+        };
+        lentera_quiz::QuestionBank::new(questions.clone()).map_err(|e| StorageError::Corrupt(format!("{}: {e}", q.path)))?;
+        let listed = q.role != lentera_content::QuizRole::Practice
+            || bundle.manifest.quizzes.iter().any(|e| e.file.trim_start_matches("./") == q.path);
+        if listed {
+            spec.role = match q.role {
+                lentera_content::QuizRole::Final => lentera_quiz::QuizRole::Final,
+                lentera_content::QuizRole::Pretest => lentera_quiz::QuizRole::Pretest,
+                lentera_content::QuizRole::Posttest => lentera_quiz::QuizRole::Posttest,
+                lentera_content::QuizRole::Practice => lentera_quiz::QuizRole::Practice,
+            };
+        }
+        spec.id = q.id.clone();
+        let role = serde_json::to_value(spec.role).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+        let quiz = NewQuiz {
+            quiz_key: q.id.clone(),
+            title: spec.title.clone(),
+            role,
+            origin: quizzes::ORIGIN_FILE.into(),
+            source_path: Some(q.path.clone()),
+            format: format.into(),
+            spec: json(&spec)?,
+            intro,
+            question_count: i32::try_from(questions.len()).unwrap_or(i32::MAX),
+            questions: json(&questions)?,
+        };
+        quizzes::insert_quiz(conn, &result.course_id, &version, &quiz)?;
+    }
+    if let Some(previous) = courses::previous_version(conn, &result.course_id)? {
+        quizzes::carry_forward_bank_quizzes(conn, &previous, &version)?;
+    }
+    Ok(())
+}
+

@@ -131,6 +131,7 @@ pub fn configure(state: web::Data<AppState>) -> impl FnOnce(&mut web::ServiceCon
             .route("/readyz", web::get().to(routes::health::readyz))
             .route("/api/openapi.json", web::get().to(docs::openapi_json))
             .route("/api/docs", web::get().to(docs::docs_page))
+            .service(routes::certificates::verify_page)
             .service(utoipa_actix_web::scope("/api/v1").configure(routes::configure));
     }
 }

@@ -1,5 +1,5 @@
 //! Lentera's Markdown quiz format (`*.quiz.md`), written for instructors: settings in front
-//! matter, one `## ` heading per question, options as a task list. `docs/AUTHORING-quiz.md` is
+//! matter, one `## ` heading per question, options as a task list. `docs/AUTHORING.md` is
 //! the user's guide; the summary:
 //!
 //! ```markdown

@@ -68,6 +68,22 @@ enum Command {
         #[command(subcommand)]
         command: CourseCommand,
     },
+    /// The e-mail outbox.
+    Outbox {
+        #[command(subcommand)]
+        command: OutboxCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum OutboxCommand {
+    /// Send every message that is due, once, then exit (the worker in `serve` does this every
+    /// few seconds). Safe beside running servers and other drains: no message is sent twice.
+    Drain {
+        /// Also retry at once the messages waiting out a backoff (after an SMTP outage ends).
+        #[arg(long)]
+        retry_now: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -178,6 +194,7 @@ pub fn run() -> ExitCode {
         }),
         Command::Course { command: CourseCommand::Check { dirs, format } } => return course_check(&dirs, &format),
         Command::Course { command: CourseCommand::Import { dirs } } => return course_import(&config, &dirs),
+        Command::Outbox { command: OutboxCommand::Drain { retry_now } } => outbox_drain(&config, retry_now),
         Command::Opd { command: OpdCommand::Add { name, code } } => open_db(&config).and_then(|db| {
             let opd = db.write(|c| accounts::create_opd(c, &name, code.as_deref()))?;
             println!("{}\t{}", opd.id, opd.name);
@@ -191,6 +208,16 @@ pub fn run() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+fn outbox_drain(config: &Config, retry_now: bool) -> anyhow::Result<()> {
+    let mailer = crate::outbox::Mailer::from_config(&config.smtp, &config.public_url)?
+        .context("e-mail is off: set smtp.host (LENTERA_SMTP__HOST)")?;
+    let db = open_db(config)?;
+    let worker = crate::outbox::worker_id();
+    let r = crate::outbox::drain(&db, &mailer, &config.notifications, &config.public_url, &worker, retry_now)?;
+    println!("sent {}, retrying {}, failed {}, skipped {}", r.sent, r.retrying, r.failed, r.skipped);
+    Ok(())
 }
 
 /// Opens the database and applies pending migrations.

@@ -8,6 +8,7 @@ use anyhow::Context;
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
 use lentera_api::ApiConfig;
+use lentera_api::progress_glue::ProgressConfig;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -37,6 +38,12 @@ pub struct Config {
     /// Folder of sample courses imported by `serve --demo` (each subfolder one course).
     pub content_dir: PathBuf,
     pub api: ApiConfig,
+    /// Outgoing e-mail (`[smtp]`).
+    pub smtp: SmtpConfig,
+    /// The notification worker: outbox, reminders, assignment rules (`[notifications]`).
+    pub notifications: NotificationsConfig,
+    /// Progress tracking, the JP ledger and certificates (`[progress]`).
+    pub progress: ProgressConfig,
 }
 
 impl Default for Config {
@@ -54,6 +61,9 @@ impl Default for Config {
             metrics: true,
             content_dir: "content".into(),
             api: ApiConfig::default(),
+            smtp: SmtpConfig::default(),
+            notifications: NotificationsConfig::default(),
+            progress: ProgressConfig::default(),
         }
     }
 }
@@ -107,4 +117,105 @@ fn write_private(path: &Path, contents: &str) -> anyhow::Result<()> {
     f.write_all(contents.as_bytes())?;
     f.sync_all()?;
     Ok(())
+}
+
+/// How to reach the SMTP server. With an empty `host`, e-mail is off: messages wait in the
+/// outbox (nothing is lost) until a host is configured.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SmtpConfig {
+    pub host: String,
+    pub port: u16,
+    /// `starttls` (upgrade a plain connection, port 587), `tls` (implicit TLS, port 465) or
+    /// `none` (plain text: only for a relay on the same machine or network).
+    pub security: SmtpSecurity,
+    pub username: Option<String>,
+    pub password: Option<String>,
+    /// The sender, e.g. `Lentera BKPSDM Batanghari <lentera@batanghari.go.id>`.
+    pub from: String,
+    /// Seconds to wait for the server on each command.
+    pub timeout_secs: u64,
+    /// Connections kept open to the server; messages are sent over them in parallel.
+    pub connections: u32,
+}
+
+impl std::fmt::Debug for SmtpConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Never the password.
+        f.debug_struct("SmtpConfig")
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("security", &self.security)
+            .field("username", &self.username)
+            .field("from", &self.from)
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SmtpSecurity {
+    Starttls,
+    Tls,
+    None,
+}
+
+impl Default for SmtpConfig {
+    fn default() -> Self {
+        Self {
+            host: String::new(),
+            port: 587,
+            security: SmtpSecurity::Starttls,
+            username: None,
+            password: None,
+            from: "Lentera <lentera@localhost>".into(),
+            timeout_secs: 30,
+            connections: 4,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct NotificationsConfig {
+    /// Run the worker thread inside `serve`. Turn it off on instances that should only answer
+    /// requests (`lentera outbox drain` can then send from elsewhere).
+    pub worker: bool,
+    /// Seconds between the worker's outbox passes.
+    pub interval_secs: u64,
+    /// Seconds between passes that re-apply every open cohort's assignment rules, recompute
+    /// programme progress, queue deadline reminders and resume abandoned assignment jobs.
+    pub rules_interval_secs: u64,
+    /// Deadline reminders, in days before a cohort's deadline.
+    pub reminder_days: Vec<u32>,
+    /// Overdue notices are sent for deadlines passed at most this many days ago.
+    pub overdue_horizon_days: u32,
+    /// Messages claimed per database round trip.
+    pub batch_size: i64,
+    /// First retry after this many seconds; each further one waits twice as long…
+    pub retry_base_secs: u64,
+    /// …but never longer than this.
+    pub retry_max_secs: u64,
+    /// Tries before a message the server refuses permanently (5xx) is given up as failed. An
+    /// unreachable server or a temporary refusal (4xx) is retried without limit.
+    pub max_attempts: u32,
+    /// Seconds a worker holds claimed messages; a worker that dies releases them after this.
+    pub lease_secs: u64,
+}
+
+impl Default for NotificationsConfig {
+    fn default() -> Self {
+        Self {
+            worker: true,
+            interval_secs: 15,
+            rules_interval_secs: 600,
+            reminder_days: vec![7, 1],
+            overdue_horizon_days: 30,
+            batch_size: 100,
+            retry_base_secs: 60,
+            retry_max_secs: 3600,
+            max_attempts: 5,
+            lease_secs: 300,
+        }
+    }
 }

@@ -5,6 +5,8 @@ mod cli;
 mod config;
 mod demo;
 mod demo_data;
+mod jobs;
+mod outbox;
 mod serve;
 mod web_app;
 

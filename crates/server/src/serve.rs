@@ -24,6 +24,13 @@ pub fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
         crate::demo::print_accounts(&password);
     }
     let secret = config.jwt_secret()?;
+    let progress = lentera_api::progress_glue::ProgressSettings::from_config(config.progress.clone(), &config.public_url)
+        .map_err(|e| anyhow::anyhow!("invalid configuration: {e}"))?;
+    let progress = web::Data::new(progress);
+    crate::jobs::start(&db, progress.clone().into_inner())?;
+    if config.notifications.worker {
+        crate::outbox::spawn_worker(db.clone(), &config)?;
+    }
     let state = web::Data::new(AppState::new(db, config.api.clone(), &secret).map_err(|e| anyhow::anyhow!("{e}"))?);
     let metrics = actix_web_prom::PrometheusMetricsBuilder::new("lentera")
         .endpoint("/metrics")
@@ -39,6 +46,7 @@ pub fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
                 .wrap(actix_web::middleware::Condition::new(metrics_on, metrics.clone()))
                 .wrap(tracing_actix_web::TracingLogger::default())
                 .wrap(actix_web::middleware::Compress::default())
+                .app_data(progress.clone())
                 .configure(lentera_api::configure(state.clone()))
                 .default_service(web::to(fallback))
         })

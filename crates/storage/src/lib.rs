@@ -7,10 +7,17 @@
 pub mod accounts;
 pub mod bulk;
 pub mod courses;
+pub mod notifications;
+pub mod programmes;
 pub mod reports;
+pub mod progress;
+pub mod quizzes;
 mod db;
 mod error;
 pub mod schema;
+pub mod schema_progress;
+pub mod schema_quiz;
+pub mod schema_programmes;
 pub mod tokens;
 
 pub use db::{AnyConnection, Backend, DatabaseUrl, Db, PooledConnection, POSTGRES_MIGRATIONS, SQLITE_MIGRATIONS};

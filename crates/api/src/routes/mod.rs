@@ -1,8 +1,13 @@
 pub mod auth;
+pub mod certificates;
 pub mod courses;
 pub mod health;
+pub mod notifications;
 pub mod opds;
+pub mod programmes;
+pub mod progress;
 pub mod reports;
+pub mod quizzes;
 pub mod users;
 
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -14,6 +19,30 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(auth::me)
         .service(auth::update_me)
         .service(auth::change_password)
+        .service(notifications::password_reset)
+        .service(notifications::password_reset_confirm)
+        .service(notifications::my_notifications)
+        .service(notifications::mark_notification_read)
+        .service(notifications::mark_all_notifications_read)
+        .service(notifications::notification_settings)
+        .service(notifications::update_notification_settings)
+        .service(notifications::admin_outbox)
+        .service(notifications::admin_outbox_retry)
+        .service(notifications::admin_templates)
+        .service(notifications::admin_put_template)
+        .service(notifications::admin_delete_template)
+        .service(programmes::create_programme)
+        .service(programmes::list_programmes)
+        .service(programmes::get_programme)
+        .service(programmes::update_programme)
+        .service(programmes::create_cohort)
+        .service(programmes::get_cohort)
+        .service(programmes::cohort_members)
+        .service(programmes::assign_cohort)
+        .service(programmes::assign_cohort_nips)
+        .service(programmes::delete_cohort_rule)
+        .service(programmes::get_job)
+        .service(programmes::my_programmes)
         .service(users::list)
         .service(users::create)
         .service(users::import)
@@ -38,7 +67,49 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(courses::asset)
         .service(courses::source)
         .service(courses::preview)
-        .service(courses::publish);
+        .service(courses::publish)
+        .service(progress::sync)
+        .service(progress::my_progress)
+        .service(progress::course_progress)
+        .service(progress::user_progress)
+        .service(progress::my_jp)
+        .service(progress::user_jp)
+        .service(progress::forms)
+        .service(progress::suggest_jp)
+        .service(progress::upload_proof)
+        .service(progress::proof)
+        .service(progress::create_training)
+        .service(progress::my_trainings)
+        .service(progress::delete_training)
+        .service(progress::review_list)
+        .service(progress::approve)
+        .service(progress::reject)
+        .service(progress::create_certification)
+        .service(progress::my_certifications)
+        .service(progress::expiring)
+        .service(progress::xapi)
+        .service(certificates::mine)
+        .service(certificates::bulk)
+        .service(certificates::get)
+        .service(certificates::pdf)
+        .service(certificates::revoke)
+        .service(certificates::reissue)
+        .service(certificates::job)
+        .service(certificates::verify)
+        .service(quizzes::list)
+        .service(quizzes::detail)
+        .service(quizzes::put_bank_quiz)
+        .service(quizzes::start)
+        .service(quizzes::get_attempt)
+        .service(quizzes::save)
+        .service(quizzes::submit)
+        .service(quizzes::course_attempts)
+        .service(quizzes::manual_grades)
+        .service(quizzes::regrade)
+        .service(quizzes::statistics)
+        .service(quizzes::bank_list)
+        .service(quizzes::bank_import)
+        .service(quizzes::bank_put);
 }
 
 /// Runs blocking storage work off the async workers.

@@ -228,6 +228,7 @@ pub async fn create(
     .await?;
     let (record, password) = record;
     tracing::info!(by = %user.id(), user = %record.id, "user created");
+    super::programmes::reapply_rules_for(&state, record.id).await;
     Ok(HttpResponse::Created().json(CreatedUser {
         user: UserView::from(record),
         generated_password: generated.then_some(password),
@@ -329,6 +330,7 @@ pub async fn update(
         })?)
     })
     .await?;
+    super::programmes::reapply_rules_for(&state, id).await;
     Ok(web::Json(UserView::from(record)))
 }
 

@@ -4,7 +4,12 @@
 mod support;
 
 mod auth;
+mod certificates;
 mod courses;
 mod errors;
+mod notifications;
+mod programmes;
+mod progress;
 mod reports;
+mod quizzes;
 mod users;

@@ -158,3 +158,57 @@ fn with_token(req: test::TestRequest, token: Option<&str>) -> test::TestRequest 
     }
 }
 
+
+// ---------------------------------------------------------------------------------------------
+// Progress tracker helpers.
+
+impl TestApp {
+    /// Like [`TestApp::send`], with progress settings registered (a fixed clock, a public URL).
+    pub async fn send_with(&self, settings: &lentera_api::progress_glue::ProgressSettings, req: test::TestRequest) -> Reply {
+        let app = test::init_service(
+            App::new()
+                .wrap(lentera_api::problem_errors())
+                .app_data(web::Data::new(settings.clone()))
+                .configure(lentera_api::configure(self.state.clone()))
+                .default_service(web::to(lentera_api::api_not_found)),
+        )
+        .await;
+        let req = req.peer_addr("10.1.2.3:5555".parse().unwrap()).to_request();
+        let res = test::call_service(&app, req).await;
+        let status = res.status().as_u16();
+        let headers = res.headers().clone();
+        let content_type = headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+        let raw = test::read_body(res).await.to_vec();
+        let body = serde_json::from_slice(&raw).unwrap_or(Value::Null);
+        Reply { status, content_type, headers, body, raw }
+    }
+
+    pub async fn get_with(&self, settings: &lentera_api::progress_glue::ProgressSettings, path: &str, token: Option<&str>) -> Reply {
+        self.send_with(settings, with_token(test::TestRequest::get().uri(path), token)).await
+    }
+
+    pub async fn post_with(&self, settings: &lentera_api::progress_glue::ProgressSettings, path: &str, token: Option<&str>, body: Value) -> Reply {
+        self.send_with(settings, with_token(test::TestRequest::post().uri(path).set_json(body), token)).await
+    }
+
+    /// Creates a learner (with a NIP if given) in an OPD and logs in; returns (id, token).
+    pub async fn learner_in(&self, email: &str, nip: Option<&str>, opd: Option<OpdId>) -> (UserId, String) {
+        let id = self.user(email, nip, opd, vec![RoleGrant::global(Role::Learner)]);
+        (id, self.login(email).await.0)
+    }
+
+    /// Runs the background jobs the server's worker would run.
+    pub fn run_jobs(&self, settings: &lentera_api::progress_glue::ProgressSettings) -> usize {
+        lentera_api::progress_glue::run_pending_jobs(self.db(), settings).unwrap()
+    }
+}
+
+/// One learning event as a client sends it.
+pub fn event(course: &str, kind: Value, at: chrono::DateTime<chrono::Utc>) -> Value {
+    json!({
+        "client_id": uuid::Uuid::new_v4().to_string(),
+        "course_id": course,
+        "kind": kind,
+        "occurred_at": at.to_rfc3339(),
+    })
+}

@@ -1,13 +1,22 @@
-//! Every Markdown example in `docs/AUTHORING-quiz.md` must parse without a problem, so the
-//! guide cannot drift from the parser. Complete files start with front matter; snippets get a
-//! title added.
+//! Every Markdown example in the quiz part of `docs/AUTHORING.md` (between the
+//! `<!-- quiz-format -->` markers) must parse without a problem, so the guide cannot drift from
+//! the parser. Complete files start with front matter; snippets get a title added.
 
 use lentera_quiz::parse_quiz_markdown;
 
-fn guide() -> String {
-    let path =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/AUTHORING-quiz.md");
-    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+/// The quiz part of the authoring guide, and the number of lines before it in the file.
+fn guide() -> (String, usize) {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/AUTHORING.md");
+    let text =
+        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let start = text
+        .find("<!-- quiz-format -->")
+        .expect("docs/AUTHORING.md has the <!-- quiz-format --> marker");
+    let end = text[start..]
+        .find("<!-- /quiz-format -->")
+        .map_or(text.len(), |e| start + e);
+    let before = text[..start].lines().count();
+    (text[start..end].to_string(), before)
 }
 
 /// Bodies of the ```markdown blocks (or ````markdown, for examples holding a code block),
@@ -41,7 +50,7 @@ fn markdown_blocks(text: &str) -> Vec<(usize, String)> {
 
 #[test]
 fn every_example_in_the_guide_parses_cleanly() {
-    let text = guide();
+    let (text, offset) = guide();
     let blocks = markdown_blocks(&text);
     assert!(
         blocks.len() >= 12,
@@ -58,7 +67,8 @@ fn every_example_in_the_guide_parses_cleanly() {
         let doc = parse_quiz_markdown(&source, "contoh");
         assert!(
             doc.problems.is_empty(),
-            "example at docs/AUTHORING-quiz.md:{line} has problems: {:#?}\n{body}",
+            "example at docs/AUTHORING.md:{} has problems: {:#?}\n{body}",
+            line + offset,
             doc.problems
         );
         questions += doc.questions.len();

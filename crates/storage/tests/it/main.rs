@@ -3,4 +3,5 @@
 
 mod accounts;
 mod migrations;
+mod quizzes;
 mod tokens;

@@ -1,0 +1,3 @@
+DROP TABLE quiz_attempts;
+DROP TABLE bank_questions;
+DROP TABLE quizzes;

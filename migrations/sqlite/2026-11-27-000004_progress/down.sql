@@ -1,0 +1,9 @@
+DROP TABLE xapi_records;
+DROP TABLE jobs;
+DROP TABLE certificates;
+DROP TABLE certificate_sequences;
+DROP TABLE professional_certifications;
+DROP TABLE external_trainings;
+DROP TABLE proof_files;
+DROP TABLE jp_ledger;
+DROP TABLE progress_events;

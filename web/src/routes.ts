@@ -1,0 +1,47 @@
+// Every page of the app: its path, its lazily loaded module, who may open it, and the navigation.
+import type { MessageKey } from './i18n/translate';
+import type { RouteDef } from './lib/router.svelte';
+import type { Role } from './lib/roles';
+
+export const routes: RouteDef[] = [
+  { path: '/login', load: () => import('./pages/Login.svelte'), title: 'login.title', public: true },
+  { path: '/', load: () => import('./pages/Dashboard.svelte'), title: 'dashboard.title' },
+  { path: '/profile', load: () => import('./pages/Profile.svelte'), title: 'profile.title' },
+
+  // Learning. The lesson and quiz URLs are the ones the content renderer writes into lessons.
+  { path: '/courses', load: () => import('./pages/courses/Catalogue.svelte'), title: 'catalogue.title' },
+  { path: '/courses/:slug', load: () => import('./pages/courses/Course.svelte'), title: 'course.title' },
+  { path: '/courses/:slug/lessons/:lessonId', load: () => import('./pages/courses/Lesson.svelte'), title: 'lesson.title' },
+  { path: '/courses/:slug/quizzes/:quizId', load: () => import('./pages/courses/Quiz.svelte'), title: 'quiz.title' },
+  // Authoring (instructors of a course; admins).
+  { path: '/author', load: () => import('./pages/author/AuthorCourses.svelte'), title: 'author.title', roles: ['instructor', 'admin'] },
+  { path: '/author/courses/:slug', load: () => import('./pages/author/CourseEditor.svelte'), title: 'editor.title', roles: ['instructor', 'admin'] },
+  // Reports (hr, admin).
+  { path: '/reports', load: () => import('./pages/Reports.svelte'), title: 'reports.title', roles: ['hr', 'admin'] },
+  // Still to come: /verify/:code (public certificate check), /programs, /mentoring.
+
+  { path: '/users', load: () => import('./pages/users/UserList.svelte'), title: 'users.title', roles: ['hr', 'admin'] },
+  { path: '/users/new', load: () => import('./pages/users/UserCreate.svelte'), title: 'userForm.createTitle', roles: ['hr', 'admin'] },
+  { path: '/users/import', load: () => import('./pages/users/UserImport.svelte'), title: 'import.title', roles: ['hr', 'admin'] },
+  { path: '/users/:id', load: () => import('./pages/users/UserEdit.svelte'), title: 'userForm.editTitle', roles: ['hr', 'admin'] },
+  { path: '/opds', load: () => import('./pages/Opds.svelte'), title: 'opds.title', roles: ['admin'] },
+];
+
+export interface NavItem {
+  href: string;
+  label: MessageKey;
+  roles?: readonly Role[];
+  /** Other paths under which this item shows as current. */
+  prefix?: string;
+}
+
+/** Main navigation, filtered by the user's roles. */
+export const nav: NavItem[] = [
+  { href: '/', label: 'nav.dashboard' },
+  { href: '/courses', label: 'nav.courses', prefix: '/courses' },
+  { href: '/author', label: 'nav.author', roles: ['instructor', 'admin'], prefix: '/author' },
+  { href: '/reports', label: 'nav.reports', roles: ['hr', 'admin'] },
+  { href: '/users', label: 'nav.users', roles: ['hr', 'admin'], prefix: '/users' },
+  { href: '/opds', label: 'nav.opds', roles: ['admin'] },
+  { href: '/profile', label: 'nav.profile' },
+];
