@@ -4,14 +4,14 @@
 #
 # Usage: bench/programmes.sh               (SQLite; SKIP_BUILD=1 to reuse the release build)
 #        BENCH_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/bench bench/programmes.sh
-#        LEARNERS=10000 SMTP_CONNECTIONS=4 bench/programmes.sh
+#        LEARNERS=10000 SMTP_CONNECTIONS=8 bench/programmes.sh
 # Needs python3 with aiosmtpd (pip install aiosmtpd) and curl.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
 BIN="$TARGET/release/lentera"
 LEARNERS=${LEARNERS:-10000}
-SMTP_CONNECTIONS=${SMTP_CONNECTIONS:-4}
+SMTP_CONNECTIONS=${SMTP_CONNECTIONS:-8}
 export LENTERA_LOG=warn
 
 if [ "${SKIP_BUILD:-}" != 1 ]; then
@@ -131,12 +131,15 @@ python3 -m aiosmtpd -n -l "127.0.0.1:$SMTP_PORT" -c aiosmtpd.handlers.Sink &
 SMTP_PID=$!
 for _ in $(seq 1 50); do python3 -c "import socket; socket.create_connection(('127.0.0.1', $SMTP_PORT)).close()" 2>/dev/null && break; sleep 0.1; done
 START=$(date +%s.%N)
-OUT=$("$BIN" outbox drain)
+OUT=$(/usr/bin/time -f "%U %S" -o "$WORK/drain.time" "$BIN" outbox drain)
 END=$(date +%s.%N)
-python3 - "$START" "$END" "$OUT" "$SMTP_CONNECTIONS" <<'PY'
+python3 - "$START" "$END" "$OUT" "$SMTP_CONNECTIONS" "$(cat "$WORK/drain.time")" <<'PY'
 import sys
-start, end, out, conns = float(sys.argv[1]), float(sys.argv[2]), sys.argv[3], sys.argv[4]
+start, end, out, conns, cpu = float(sys.argv[1]), float(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5].split()
 sent = int(out.split(",")[0].split()[1])
-print(f"lentera outbox drain ({conns} SMTP connections): {out} in {end - start:.1f} s = {sent / (end - start):.0f} messages/s")
+wall = end - start
+busy = float(cpu[0]) + float(cpu[1])
+print(f"lentera outbox drain ({conns} SMTP connections): {out} in {wall:.1f} s = {sent / wall:.0f} messages/s "
+      f"(lentera CPU {busy:.1f} s = {busy * 1000 / max(sent, 1):.2f} ms a message)")
 PY
-if [ -n "${BENCH_POSTGRES_URL:-}" ]; then psql "$BENCH_POSTGRES_URL" -qc "DROP SCHEMA $SCHEMA CASCADE" >/dev/null; fi
+if [ -n "${BENCH_POSTGRES_URL:-}" ]; then psql "$BENCH_POSTGRES_URL" -qc "DROP SCHEMA $SCHEMA CASCADE" >/dev/null 2>&1; fi

@@ -45,7 +45,7 @@ end
 function done(summary, latency, requests)
   for _, thread in ipairs(threads) do
     if thread:get("exhausted") then
-      io.write("WARNING: a thread ran out of prepared attempts; prepare more (ATTEMPTS=...) for a full run\n")
+      io.write("WARNING: a thread ran out of prepared attempts; prepare more (LEARNERS, QUIZZES) for a full run\n")
     end
   end
   io.write(string.format("submits: %d in %.1f s, non-2xx/3xx: %d\n",

@@ -17,7 +17,7 @@ command -v wrk >/dev/null || { echo "wrk is missing: apt-get install -y wrk"; ex
 build_release
 WORK=$(mktemp -d)
 SERVER_PID=
-trap '[ -n "$SERVER_PID" ] && stop_server; rm -rf "$WORK"' EXIT
+trap '[ -n "$SERVER_PID" ] && stop_server; [ -n "${KEEP:-}" ] || rm -rf "$WORK"' EXIT
 DUR=${DUR:-10s}
 CONNS=${CONNS:-64}
 LEARNERS=${LEARNERS:-600}
@@ -132,11 +132,19 @@ PY
   rps=$(echo "$result" | awk '/Requests\/sec/ {print $2}')
   p99=$(echo "$result" | awk '$1=="99%" {print $2}')
   printf 'RESULT %-10s submit-and-grade, 20 questions, %s connections: %s req/s, p99 %s\n' "$name" "$CONNS" "$rps" "$p99"
-  # Spot check: a submitted attempt is graded (100 %: every prepared answer is right).
-  local first
-  first=$(head -1 "$WORK/requests-$name.tsv" | cut -f1,2)
-  curl -sf "$BASE/api/v1/attempts/${first%%$'\t'*}" -H "Authorization: Bearer ${first#*$'\t'}" \
-    | python3 -c 'import sys, json; a = json.load(sys.stdin); print("   spot check:", a["state"], a["review"]["percent"], "%"); assert a["state"] == "submitted" and a["review"]["percent"] == 100.0'
+  # Check: every submitted attempt was graded and stored (100 %: every prepared answer is right).
+  local admin
+  admin=$(login admin@bench.test bench-admin-pass)
+  local total
+  total=$(curl -sf "$BASE/api/v1/courses/kuis-bench/quiz-attempts?per_page=1" -H "Authorization: Bearer $admin" | python3 -c 'import sys, json; print(json.load(sys.stdin)["total"])')
+  # Newest first: the last page holds the oldest attempts, submitted first.
+  curl -sf "$BASE/api/v1/courses/kuis-bench/quiz-attempts?per_page=200&page=$(( (total + 199) / 200 ))" -H "Authorization: Bearer $admin" | python3 -c '
+import sys, json
+page = json.load(sys.stdin)
+done = [a for a in page["items"] if a["submitted_at"]]
+assert done and all(a["percent"] == 100.0 and a["pass_state"] == "passed" for a in done), page["items"][:3]
+n = len(page["items"])
+print(f"   check: {len(done)} of the {n} oldest attempts submitted, all graded 100 % and passed")'
   stop_server
   SERVER_PID=
 }

@@ -331,6 +331,14 @@ describe('Learning, authoring and reports in the browser', { skip: SKIP }, () =>
     const perCourse = page.getByRole('region', { name: 'Penyelesaian per kursus' });
     await perCourse.getByText(TITLE).waitFor();
     await page.getByRole('region', { name: 'Daftar penyelesaian' }).getByText('Budi Santoso, S.Kom.').first().waitFor();
+    // The trend chart: this month (Jakarta) holds the completion of the learning journey; its
+    // figures are also a table for screen readers.
+    const trend = page.getByRole('table', { name: /^Pendaftaran dan penyelesaian per bulan, \d{4}$/ });
+    const month = new Intl.DateTimeFormat('id-ID', { month: 'short', timeZone: 'Asia/Jakarta' }).format(new Date());
+    const thisMonth = trend.getByRole('row').filter({ has: page.getByRole('rowheader', { name: month, exact: true }) });
+    const completedThisMonth = Number((await thisMonth.getByRole('cell').nth(1).textContent()).replace(/\D/g, ''));
+    assert.ok(completedThisMonth >= 1, `a completion this month (${completedThisMonth})`);
+    await page.getByRole('list', { name: 'Pendaftaran per kursus' }).getByText(TITLE).waitFor();
     await checkA11y(page, 'reports');
     await shot(page, 'reports');
 

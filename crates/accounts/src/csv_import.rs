@@ -127,8 +127,8 @@ pub fn parse_user_csv(data: &[u8]) -> (Vec<UserCsvRow>, Vec<CsvProblem>) {
             .map_err(|e| problems.push(problem(row, Some("jenis"), "invalid_employment_type", e)))
             .ok();
 
-        if let Some(nip) = &nip {
-            if let Some(first) = seen_nip.insert(nip.as_str().to_string(), row) {
+        if let Some(nip) = &nip
+            && let Some(first) = seen_nip.insert(nip.as_str().to_string(), row) {
                 problems.push(problem(
                     row,
                     Some("nip"),
@@ -136,9 +136,8 @@ pub fn parse_user_csv(data: &[u8]) -> (Vec<UserCsvRow>, Vec<CsvProblem>) {
                     format!("NIP {nip} already appears in row {first}"),
                 ));
             }
-        }
-        if let Some(email) = &email {
-            if let Some(first) = seen_email.insert(email.as_str().to_string(), row) {
+        if let Some(email) = &email
+            && let Some(first) = seen_email.insert(email.as_str().to_string(), row) {
                 problems.push(problem(
                     row,
                     Some("email"),
@@ -146,12 +145,10 @@ pub fn parse_user_csv(data: &[u8]) -> (Vec<UserCsvRow>, Vec<CsvProblem>) {
                     format!("e-mail {email} already appears in row {first}"),
                 ));
             }
-        }
-        if problems.len() == before {
-            if let (Some(nip), Some(email), Some(employment_type)) = (nip, email, employment_type) {
+        if problems.len() == before
+            && let (Some(nip), Some(email), Some(employment_type)) = (nip, email, employment_type) {
                 rows.push(UserCsvRow { row, nip, name, email, opd, jabatan, employment_type });
             }
-        }
     }
     (rows, problems)
 }

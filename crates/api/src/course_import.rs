@@ -260,11 +260,10 @@ pub fn import_dirs(db: &Db, roots: &[PathBuf], importer: Importer, source: &str)
     }
     let mut slugs = std::collections::HashSet::new();
     for c in &checked {
-        if let Some(slug) = &c.output.slug {
-            if !slugs.insert(slug.clone()) {
+        if let Some(slug) = &c.output.slug
+            && !slugs.insert(slug.clone()) {
                 return Err(ImportError::DuplicateSlug(slug.clone()));
             }
-        }
     }
     let by = match importer {
         Importer::Operator => None,
@@ -275,14 +274,12 @@ pub fn import_dirs(db: &Db, roots: &[PathBuf], importer: Importer, source: &str)
         let mut out = Vec::new();
         for c in &checked {
             let Some(bundle) = &c.bundle else { continue };
-            if let Importer::User { id, is_admin: false } = importer {
-                if let Ok(existing) = courses::course_by_slug(conn, bundle.manifest.slug.as_str()) {
-                    if !courses::is_instructor(conn, &existing.id, id)? {
+            if let Importer::User { id, is_admin: false } = importer
+                && let Ok(existing) = courses::course_by_slug(conn, bundle.manifest.slug.as_str())
+                    && !courses::is_instructor(conn, &existing.id, id)? {
                         failure = Some(ImportError::NotInstructor(existing.slug));
                         return Err(StorageError::Config("not an instructor".into()));
                     }
-                }
-            }
             let result = courses::import_course(conn, bundle, &c.sources, source, by)?;
             store_quizzes(conn, bundle, &result)?;
             if !result.unchanged {

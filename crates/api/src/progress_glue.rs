@@ -54,6 +54,9 @@ pub struct ProgressConfig {
     pub job_poll_ms: u64,
     /// Job worker threads per server process.
     pub job_workers: usize,
+    /// How long a worker holds a job before another worker may take it over (its process died):
+    /// the longest a job waits after a crash. Long jobs renew it as they go.
+    pub job_lease_secs: u64,
 }
 
 impl Default for ProgressConfig {
@@ -70,6 +73,7 @@ impl Default for ProgressConfig {
             expiry_warning_days: 90,
             job_poll_ms: 1000,
             job_workers: 1,
+            job_lease_secs: 60,
         }
     }
 }
@@ -223,6 +227,7 @@ pub struct CourseProgress {
     pub last_lesson_id: Option<String>,
     pub last_position: Option<String>,
     pub completed_at: Option<DateTime<Utc>>,
+    /// The certificate this batch's completion issued, if it completed the course.
     pub certificate_id: Option<String>,
 }
 
@@ -349,18 +354,17 @@ fn sync_in(
             courses::store_enrolment_state(conn, &w.row.id, &w.state)?;
             certificate_id = completion_effects(conn, Some(settings), &w.row, &w.before, &w.state, w.completing_event, received_at)?;
         }
-        if w.dirty || events.iter().any(|e| e.course == w.row.course_id || e.course == w.slug) {
-            progress.push(CourseProgress {
-                course_id: w.row.course_id.clone(),
-                course_slug: w.slug.clone(),
-                percent_complete: w.state.percent_complete,
-                status: w.state.status,
-                last_lesson_id: w.state.last_lesson_id.clone(),
-                last_position: w.state.last_position.clone(),
-                completed_at: w.state.completed_at,
-                certificate_id,
-            });
-        }
+        // Every enrolment here is one the batch named.
+        progress.push(CourseProgress {
+            course_id: w.row.course_id.clone(),
+            course_slug: w.slug.clone(),
+            percent_complete: w.state.percent_complete,
+            status: w.state.status,
+            last_lesson_id: w.state.last_lesson_id.clone(),
+            last_position: w.state.last_position.clone(),
+            completed_at: w.state.completed_at,
+            certificate_id,
+        });
     }
     Ok(SyncOutcome { results, progress })
 }
@@ -489,8 +493,10 @@ pub fn rebase_enrolments(conn: &mut AnyConnection, course_id: &str) -> Result<()
 /// and updates their enrolment, which may complete the course. The quiz engine calls it in the
 /// transaction that stores the attempt. Without an enrolment (an instructor trying the quiz) the
 /// result is kept for xAPI but no progress changes.
+#[allow(clippy::too_many_arguments)] // one quiz result: who, which quiz, the grade, when
 pub fn record_quiz_result(
     conn: &mut AnyConnection,
+    settings: Option<&ProgressSettings>,
     course_id: &str,
     user: UserId,
     quiz_id: &str,
@@ -546,7 +552,7 @@ pub fn record_quiz_result(
     let before = store::parse_state(&row.state_json)?;
     let after = lentera_progress::apply(before.clone(), &event, &outline, &rules);
     courses::store_enrolment_state(conn, &row.id, &after)?;
-    completion_effects(conn, None, &row, &before, &after, Some(client_id), recorded_at)?;
+    completion_effects(conn, settings, &row, &before, &after, Some(client_id), recorded_at)?;
     Ok(())
 }
 
@@ -866,8 +872,13 @@ fn payload_str(job: &store::JobRow, key: &str) -> Result<String, JobError> {
 /// Rows per transaction in bulk work, so a bulk job never holds SQLite's write lock for long.
 const BULK_CHUNK: usize = 200;
 
-/// Runs one claimed job; returns its result (JSON) for the job row.
-pub fn run_job(db: &Db, settings: &ProgressSettings, job: &store::JobRow) -> Result<serde_json::Value, JobError> {
+fn lease_until(settings: &ProgressSettings) -> NaiveDateTime {
+    let secs = i64::try_from(settings.config.job_lease_secs.max(1)).unwrap_or(i64::MAX / 2);
+    settings.stored_now() + chrono::TimeDelta::seconds(secs.min(7 * 24 * 3600))
+}
+
+/// Runs one job `worker` claimed; returns its result (JSON) for the job row.
+pub fn run_job(db: &Db, settings: &ProgressSettings, job: &store::JobRow, worker: &str) -> Result<serde_json::Value, JobError> {
     match job.kind.as_str() {
         "render_certificate" => {
             let id = payload_str(job, "certificate_id")?;
@@ -906,7 +917,9 @@ pub fn run_job(db: &Db, settings: &ProgressSettings, job: &store::JobRow) -> Res
             let mut renders = 0usize;
             for chunk in missing.chunks(BULK_CHUNK) {
                 let at = settings.stored_now();
+                let until = lease_until(settings);
                 let (n, r) = db.write(|c| {
+                    store::extend_lease(c, &job.id, worker, until)?;
                     let (mut n, mut r) = (0, 0);
                     for enrolment_id in chunk {
                         let (cert, created) = issue_in(c, settings, enrolment_id, at)?;
@@ -926,7 +939,9 @@ pub fn run_job(db: &Db, settings: &ProgressSettings, job: &store::JobRow) -> Res
                 let existing = db.read(|c| store::certificate_ids_of_course(c, &course_id, &scope))?;
                 for chunk in existing.chunks(BULK_CHUNK) {
                     let at = settings.stored_now();
+                    let until = lease_until(settings);
                     reissued += db.write(|c| {
+                        store::extend_lease(c, &job.id, worker, until)?;
                         for id in chunk {
                             store::refresh_certificate(c, id)?;
                             enqueue_render(c, id, Some(&job.id), None, at)?;
@@ -942,16 +957,13 @@ pub fn run_job(db: &Db, settings: &ProgressSettings, job: &store::JobRow) -> Res
     }
 }
 
-/// How long a worker holds a job before another may take it over.
-const LEASE_SECS: i64 = 300;
-
 /// Takes up to `limit` due jobs and runs them; returns how many it ran.
 pub fn work_once(db: &Db, settings: &ProgressSettings, worker: &str, limit: i64) -> Result<usize, StorageError> {
     let now = settings.stored_now();
-    let lease = now + chrono::TimeDelta::seconds(LEASE_SECS);
+    let lease = lease_until(settings);
     let claimed = db.write(|c| store::claim_jobs(c, worker, limit, now, lease))?;
     for job in &claimed {
-        let outcome = run_job(db, settings, job);
+        let outcome = run_job(db, settings, job, worker);
         let at = settings.stored_now();
         match outcome {
             Ok(result) => {

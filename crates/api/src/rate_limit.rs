@@ -50,11 +50,10 @@ impl LoginLimiter {
     /// Takes one attempt for this account and this IP, or says how long to wait.
     pub fn check(&self, account: &str, ip: Option<IpAddr>) -> Result<(), ApiError> {
         let now = self.clock.now();
-        if let Some(ip) = ip {
-            if let Err(not_until) = self.ips.check_key(&ip) {
+        if let Some(ip) = ip
+            && let Err(not_until) = self.ips.check_key(&ip) {
                 return Err(ApiError::RateLimited { retry_after_secs: not_until.wait_time_from(now).as_secs().max(1) });
             }
-        }
         let key: String = account.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_lowercase();
         if let Err(not_until) = self.accounts.check_key(&key) {
             return Err(ApiError::RateLimited { retry_after_secs: not_until.wait_time_from(now).as_secs().max(1) });

@@ -18,6 +18,8 @@ pub enum Cell {
     Number(f64),
     /// A local date and time (already in the report's time zone).
     DateTime(NaiveDateTime),
+    /// A calendar day (its time part is ignored).
+    Date(NaiveDateTime),
     Empty,
 }
 
@@ -34,6 +36,7 @@ impl Cell {
             Cell::Number(n) if n.fract() == 0.0 => format!("{n:.0}"),
             Cell::Number(n) => format!("{n}"),
             Cell::DateTime(d) => d.format("%Y-%m-%d %H:%M").to_string(),
+            Cell::Date(d) => d.format("%Y-%m-%d").to_string(),
             Cell::Empty => String::new(),
         }
     }
@@ -44,15 +47,17 @@ pub fn local(t: NaiveDateTime, tz: Tz) -> NaiveDateTime {
     tz.from_utc_datetime(&t).naive_local()
 }
 
+/// The UTC instant a month begins in `tz`.
+pub fn month_start(year: i32, month: u32, tz: Tz) -> Option<NaiveDateTime> {
+    NaiveDate::from_ymd_opt(year, month, 1)
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .and_then(|d| tz.from_local_datetime(&d).earliest())
+        .map(|d| d.naive_utc())
+}
+
 /// The UTC bounds of a calendar year in `tz`: `[start, end)`.
 pub fn year_bounds(year: i32, tz: Tz) -> Option<(NaiveDateTime, NaiveDateTime)> {
-    let at = |y: i32| {
-        NaiveDate::from_ymd_opt(y, 1, 1)
-            .and_then(|d| d.and_hms_opt(0, 0, 0))
-            .and_then(|d| tz.from_local_datetime(&d).single())
-            .map(|d| d.naive_utc())
-    };
-    Some((at(year)?, at(year + 1)?))
+    Some((month_start(year, 1, tz)?, month_start(year + 1, 1, tz)?))
 }
 
 pub fn status_label(status: &str, percent: i32, lang_en: bool) -> &'static str {
@@ -68,13 +73,13 @@ pub fn status_label(status: &str, percent: i32, lang_en: bool) -> &'static str {
     }
 }
 
-pub const COMPLETION_COLUMNS_ID: [&str; 12] = [
+pub const COMPLETION_COLUMNS_ID: [&str; 14] = [
     "NIP", "Nama", "OPD", "Jabatan", "Jenis ASN", "Kode Kursus", "Judul Kursus", "Tanggal Daftar", "Status",
-    "Kemajuan (%)", "Tanggal Selesai", "JP",
+    "Kemajuan (%)", "Tanggal Selesai", "Nilai", "Nomor Sertifikat", "JP",
 ];
-pub const COMPLETION_COLUMNS_EN: [&str; 12] = [
+pub const COMPLETION_COLUMNS_EN: [&str; 14] = [
     "NIP", "Name", "OPD", "Position", "Employment type", "Course code", "Course title", "Enrolled on", "Status",
-    "Progress (%)", "Completed on", "JP",
+    "Progress (%)", "Completed on", "Score", "Certificate number", "JP",
 ];
 
 pub fn completion_cells(r: &CompletionRow, tz: Tz, en: bool) -> Vec<Cell> {
@@ -90,6 +95,8 @@ pub fn completion_cells(r: &CompletionRow, tz: Tz, en: bool) -> Vec<Cell> {
         Cell::text(status_label(&r.status, r.percent_complete, en)),
         Cell::Number(f64::from(r.percent_complete)),
         r.completed_at.map_or(Cell::Empty, |t| Cell::DateTime(local(t, tz))),
+        r.score_percent.map_or(Cell::Empty, |s| Cell::Number((s * 10.0).round() / 10.0)),
+        Cell::opt(r.certificate_number.clone()),
         if r.completed_at.is_some() { Cell::Number(r.course_jp_hundredths as f64 / 100.0) } else { Cell::Number(0.0) },
     ]
 }
@@ -155,6 +162,7 @@ pub struct XlsxOut {
     row: u32,
     widths: Vec<usize>,
     date: rust_xlsxwriter::Format,
+    day: rust_xlsxwriter::Format,
 }
 
 impl XlsxOut {
@@ -168,7 +176,13 @@ impl XlsxOut {
         }
         ws.set_freeze_panes(1, 0)?;
         let widths = headers.iter().map(|h| h.chars().count().max(10)).collect();
-        Ok(Self { workbook, row: 0, widths, date: rust_xlsxwriter::Format::new().set_num_format("yyyy-mm-dd hh:mm") })
+        Ok(Self {
+            workbook,
+            row: 0,
+            widths,
+            date: rust_xlsxwriter::Format::new().set_num_format("yyyy-mm-dd hh:mm"),
+            day: rust_xlsxwriter::Format::new().set_num_format("yyyy-mm-dd"),
+        })
     }
 
     pub fn row(&mut self, cells: &[Cell]) -> Result<(), ReportError> {
@@ -192,6 +206,12 @@ impl XlsxOut {
                         *w = (*w).max(16);
                     }
                 }
+                Cell::Date(d) => {
+                    ws.write_datetime_with_format(self.row, col, d, &self.day)?;
+                    if let Some(w) = self.widths.get_mut(i) {
+                        *w = (*w).max(11);
+                    }
+                }
                 Cell::Empty => {}
             }
         }
@@ -208,6 +228,73 @@ impl XlsxOut {
         self.workbook.save(path)?;
         Ok(())
     }
+}
+
+/// Enrolments of one course or one OPD by state.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct TallyRow {
+    /// The course slug or the OPD id.
+    pub key: String,
+    pub label: String,
+    pub enrolled: i64,
+    pub not_started: i64,
+    pub in_progress: i64,
+    pub completed: i64,
+    pub withdrawn: i64,
+    pub completion_rate: f64,
+    pub average_progress: f64,
+    /// Mean of the learners' scores (best passed quiz score); absent when nobody has one.
+    pub average_score: Option<f64>,
+}
+
+/// Tallies per course (or per OPD), sorted by label.
+pub fn tallies(db: &Db, f: &ReportFilter, by_opd: bool) -> Result<Vec<TallyRow>, StorageError> {
+    let (tally, labels) = db.read(|c| Ok((reports::tally(c, f, by_opd)?, if by_opd { reports::opd_names(c)? } else { reports::course_titles(c)? })))?;
+    let mut rows: Vec<TallyRow> = tally
+        .into_iter()
+        .map(|(key, t)| TallyRow {
+            label: labels.get(&key).cloned().unwrap_or_else(|| "(tanpa OPD)".into()),
+            key,
+            enrolled: t.enrolled,
+            not_started: t.not_started,
+            in_progress: t.in_progress,
+            completed: t.completed,
+            withdrawn: t.withdrawn,
+            completion_rate: t.completion_rate(),
+            average_progress: t.average_percent(),
+            average_score: t.average_score(),
+        })
+        .collect();
+    rows.sort_by(|a, b| a.label.cmp(&b.label));
+    Ok(rows)
+}
+
+pub fn tally_columns(en: bool) -> &'static [&'static str] {
+    const ID: [&str; 8] = ["Nama", "Terdaftar", "Belum Mulai", "Sedang Berjalan", "Selesai", "Tingkat Penyelesaian (%)", "Rata-rata Kemajuan (%)", "Rata-rata Nilai"];
+    const EN: [&str; 8] = ["Name", "Enrolled", "Not started", "In progress", "Completed", "Completion rate (%)", "Average progress (%)", "Average score"];
+    if en { &EN } else { &ID }
+}
+
+pub fn tally_file_name(by_opd: bool, en: bool) -> &'static str {
+    match (by_opd, en) {
+        (true, false) => "laporan-per-opd",
+        (false, false) => "laporan-per-kursus",
+        (true, true) => "report-by-opd",
+        (false, true) => "report-by-course",
+    }
+}
+
+pub fn tally_cells(r: &TallyRow) -> Vec<Cell> {
+    vec![
+        Cell::Text(r.label.clone()),
+        Cell::Number(r.enrolled as f64),
+        Cell::Number(r.not_started as f64),
+        Cell::Number(r.in_progress as f64),
+        Cell::Number(r.completed as f64),
+        Cell::Number((r.completion_rate * 1000.0).round() / 10.0),
+        Cell::Number((r.average_progress * 10.0).round() / 10.0),
+        r.average_score.map_or(Cell::Empty, |s| Cell::Number((s * 10.0).round() / 10.0)),
+    ]
 }
 
 /// JP compliance for a year: per learner, per OPD, and who is still short.
@@ -243,17 +330,20 @@ pub struct LearnerJp {
     pub needed: f64,
 }
 
-/// Computes JP compliance. `external` adds approved external JP (hundredths) per user id.
+/// Computes JP compliance: JP of courses completed within the year plus approved external
+/// training that ended within it.
 pub fn jp_compliance(
     db: &Db,
     filter: &ReportFilter,
     year: i32,
     tz: Tz,
     target_hundredths: i64,
-    external: &HashMap<String, i64>,
 ) -> Result<JpCompliance, ReportError> {
     let (start, end) = year_bounds(year, tz).ok_or_else(|| ReportError::Io(std::io::Error::other("bad year")))?;
-    let (learners, courses) = db.read(|c| Ok((reports::learners(c, filter)?, reports::course_jp_by_user(c, start, end)?)))?;
+    let (first, last) = NaiveDate::from_ymd_opt(year, 1, 1).zip(NaiveDate::from_ymd_opt(year, 12, 31)).ok_or_else(|| ReportError::Io(std::io::Error::other("bad year")))?;
+    let (learners, courses, external) = db.read(|c| {
+        Ok((reports::learners(c, filter)?, reports::course_jp_by_user(c, start, end)?, reports::external_jp_by_user(c, first, last)?))
+    })?;
     let mut opds: HashMap<Option<String>, OpdCompliance> = HashMap::new();
     let mut below = Vec::new();
     let mut at_or_above = 0;
@@ -315,5 +405,26 @@ pub fn jp_cells(l: &LearnerJp, target: f64) -> Vec<Cell> {
         Cell::Number(l.earned),
         Cell::Number(target),
         Cell::Number(l.needed),
+    ]
+}
+
+pub fn expiring_columns(en: bool) -> &'static [&'static str] {
+    const ID: [&str; 8] = ["NIP", "Nama", "OPD", "Sertifikasi", "Penerbit", "Nomor", "Tanggal Terbit", "Berlaku Sampai"];
+    const EN: [&str; 8] = ["NIP", "Name", "OPD", "Certification", "Issuer", "Number", "Issued on", "Valid until"];
+    if en { &EN } else { &ID }
+}
+
+/// A professional certification as a report row (dates as date cells).
+pub fn expiring_cells(r: &lentera_storage::progress::CertificationRow) -> Vec<Cell> {
+    let day = |d: NaiveDate| d.and_hms_opt(0, 0, 0).map_or(Cell::Empty, Cell::Date);
+    vec![
+        Cell::opt(r.nip.clone()),
+        Cell::text(&r.user_name),
+        Cell::opt(r.opd_name.clone()),
+        Cell::text(&r.name),
+        Cell::text(&r.issuer),
+        Cell::text(&r.number),
+        day(r.issued_on),
+        r.expires_on.map_or(Cell::Empty, day),
     ]
 }

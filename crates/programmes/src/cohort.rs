@@ -82,7 +82,8 @@ mod tests {
     #[test]
     fn a_sound_calendar_passes_and_each_fault_has_its_code() {
         assert_eq!(dates().check(), Ok(()));
-        let cases: [(fn(&mut CohortDates), &str); 4] = [
+        type Fault = fn(&mut CohortDates);
+        let cases: [(Fault, &str); 4] = [
             (|d| d.ends_at = d.starts_at, "cohort_ends_before_start"),
             (|d| d.enrol_closes_at = d.enrol_opens_at, "enrolment_closes_before_opens"),
             (|d| d.enrol_closes_at = at("2027-05-01 00:00"), "enrolment_closes_after_end"),

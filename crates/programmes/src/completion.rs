@@ -130,7 +130,7 @@ pub fn programme_complete(
     let electives_done = electives.iter().filter(|c| completed.contains(**c)).count();
     let needed_units = required.len() + electives_needed;
     let done_units = required_done + electives_done.min(electives_needed);
-    let percent = if needed_units == 0 { 0 } else { (done_units * 100 / needed_units) as u8 };
+    let percent = (done_units * 100).checked_div(needed_units).map_or(0, |p| p as u8);
     let complete = needed_units > 0 && missing_required.is_empty() && electives_done >= electives_needed;
     ProgrammeProgress {
         required_done,

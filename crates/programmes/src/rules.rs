@@ -123,10 +123,8 @@ impl Rule {
         if !p.active {
             return false;
         }
-        if let Some(within) = self.within {
-            if p.opd != Some(within) {
-                return false;
-            }
+        if self.within.is_some_and(|within| p.opd != Some(within)) {
+            return false;
         }
         match &self.target {
             RuleTarget::Opd(o) => p.opd == Some(*o),
@@ -166,10 +164,8 @@ pub enum ScopeError {
 /// anyone; an officer scoped to OPDs assigns their own OPDs and their own people, and a position
 /// or employment-type rule they make reaches only their OPDs (one rule per OPD).
 pub fn scope_rules(scope: &HrScope, to: AssignTo) -> Result<Vec<Rule>, ScopeError> {
-    if let AssignTo::Position(p) = &to {
-        if normalise_position(p).is_empty() {
-            return Err(ScopeError::EmptyPosition);
-        }
+    if matches!(&to, AssignTo::Position(p) if normalise_position(p).is_empty()) {
+        return Err(ScopeError::EmptyPosition);
     }
     let unscoped = |target| Ok(vec![Rule { target, within: None }]);
     match (scope, to) {

@@ -68,6 +68,11 @@ enum Command {
         #[command(subcommand)]
         command: CourseCommand,
     },
+    /// HR reports as CSV or XLSX: completions, courses, opds, jp, expiring.
+    Report {
+        #[command(subcommand)]
+        command: crate::report_cli::ReportCommand,
+    },
     /// The e-mail outbox.
     Outbox {
         #[command(subcommand)]
@@ -195,6 +200,7 @@ pub fn run() -> ExitCode {
         Command::Course { command: CourseCommand::Check { dirs, format } } => return course_check(&dirs, &format),
         Command::Course { command: CourseCommand::Import { dirs } } => return course_import(&config, &dirs),
         Command::Outbox { command: OutboxCommand::Drain { retry_now } } => outbox_drain(&config, retry_now),
+        Command::Report { command } => crate::report_cli::run(&config, command),
         Command::Opd { command: OpdCommand::Add { name, code } } => open_db(&config).and_then(|db| {
             let opd = db.write(|c| accounts::create_opd(c, &name, code.as_deref()))?;
             println!("{}\t{}", opd.id, opd.name);

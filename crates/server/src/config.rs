@@ -170,7 +170,7 @@ impl Default for SmtpConfig {
             password: None,
             from: "Lentera <lentera@localhost>".into(),
             timeout_secs: 30,
-            connections: 4,
+            connections: 8,
         }
     }
 }

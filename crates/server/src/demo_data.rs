@@ -129,12 +129,13 @@ pub fn generate(db: &Db, opts: &Options) -> anyhow::Result<(usize, usize, usize)
                 let course = &course_ids[(first_course + j * 7) % course_ids.len()];
                 let enrolled_at = base + TimeDelta::hours(rng.random_range(0..16_000));
                 let roll: f64 = rng.random();
-                let (status, percent, completed_at) = if roll < 0.55 {
-                    ("completed", 100, Some(enrolled_at + TimeDelta::hours(rng.random_range(1..600))))
+                let (status, percent, completed_at, score) = if roll < 0.55 {
+                    let done = enrolled_at + TimeDelta::hours(rng.random_range(1..600));
+                    ("completed", 100, Some(done), Some(f64::from(rng.random_range(60..=100_u8))))
                 } else if roll < 0.85 {
-                    ("active", rng.random_range(1..100), None)
+                    ("active", rng.random_range(1..100), None, None)
                 } else {
-                    ("active", 0, None)
+                    ("active", 0, None, None)
                 };
                 enrolments.push(BulkEnrolment {
                     id: uuid::Uuid::from_u128(rng.random()).to_string(),
@@ -146,6 +147,7 @@ pub fn generate(db: &Db, opts: &Options) -> anyhow::Result<(usize, usize, usize)
                     percent_complete: percent,
                     last_activity_at: (percent > 0).then(|| completed_at.unwrap_or(enrolled_at + TimeDelta::hours(5))),
                     completed_at,
+                    score_percent: score,
                 });
             }
         }

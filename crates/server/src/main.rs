@@ -7,6 +7,7 @@ mod demo;
 mod demo_data;
 mod jobs;
 mod outbox;
+mod report_cli;
 mod serve;
 mod web_app;
 

@@ -28,6 +28,8 @@ pub struct BulkEnrolment {
     pub percent_complete: i32,
     pub last_activity_at: Option<NaiveDateTime>,
     pub completed_at: Option<NaiveDateTime>,
+    /// Best passed quiz score, 0–100.
+    pub score_percent: Option<f64>,
 }
 
 /// Runs the same diesel expression on whichever backend `conn` is (multi-row INSERTs do not go
@@ -84,6 +86,7 @@ pub fn insert_enrolments(conn: &mut AnyConnection, rows: &[BulkEnrolment]) -> Re
                     enrolments::percent_complete.eq(e.percent_complete),
                     enrolments::last_activity_at.eq(e.last_activity_at),
                     enrolments::completed_at.eq(e.completed_at),
+                    enrolments::score_percent.eq(e.score_percent),
                     enrolments::state.eq("{}"),
                 )
             })

@@ -835,6 +835,7 @@ pub fn store_enrolment_state(
             enrolments::last_lesson_key.eq(state.last_lesson_id.clone()),
             enrolments::last_activity_at.eq(state.last_activity_at.map(|t| t.naive_utc())),
             enrolments::completed_at.eq(completed_at),
+            enrolments::score_percent.eq(state.quizzes_passed.values().copied().reduce(f64::max)),
         ))
         .execute(conn)?;
     Ok(())

@@ -124,15 +124,13 @@ impl Db {
     pub fn connect(url: &str, max_size: Option<u32>) -> Result<Self, StorageError> {
         let url = DatabaseUrl::parse(url)?;
         let backend = url.backend();
-        if let DatabaseUrl::Sqlite(path) = &url {
-            if let Some(parent) = std::path::Path::new(path).parent() {
-                if !parent.as_os_str().is_empty() {
+        if let DatabaseUrl::Sqlite(path) = &url
+            && let Some(parent) = std::path::Path::new(path).parent()
+                && !parent.as_os_str().is_empty() {
                     std::fs::create_dir_all(parent).map_err(|e| {
                         StorageError::Config(format!("cannot create {}: {e}", parent.display()))
                     })?;
                 }
-            }
-        }
         let size = max_size.unwrap_or(match backend {
             Backend::Sqlite => 8,
             Backend::Postgres => 16,

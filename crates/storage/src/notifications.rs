@@ -418,7 +418,11 @@ pub fn claim_outbox(
         .collect()
 }
 
-fn claimed<'a>(id: &'a str, worker: &'a str) -> diesel::dsl::Filter<diesel::dsl::Filter<outbox::table, diesel::dsl::Eq<outbox::id, &'a str>>, diesel::dsl::Eq<outbox::claimed_by, &'a str>> {
+type Claimed<'a> =
+    diesel::dsl::Filter<diesel::dsl::Filter<outbox::table, diesel::dsl::Eq<outbox::id, &'a str>>, diesel::dsl::Eq<outbox::claimed_by, &'a str>>;
+
+/// The message, if `worker` still holds it.
+fn claimed<'a>(id: &'a str, worker: &'a str) -> Claimed<'a> {
     outbox::table.filter(outbox::id.eq(id)).filter(outbox::claimed_by.eq(worker))
 }
 
@@ -545,13 +549,11 @@ pub struct OutboxView {
     pub sent_at: Option<NaiveDateTime>,
 }
 
+/// A page of the outbox, its total, and the count per status.
+pub type OutboxPage = (Vec<OutboxView>, i64, BTreeMap<String, i64>);
+
 /// A page of the outbox (newest first), its total, and the count per status.
-pub fn list_outbox(
-    conn: &mut AnyConnection,
-    status: Option<&str>,
-    offset: i64,
-    limit: i64,
-) -> Result<(Vec<OutboxView>, i64, BTreeMap<String, i64>), StorageError> {
+pub fn list_outbox(conn: &mut AnyConnection, status: Option<&str>, offset: i64, limit: i64) -> Result<OutboxPage, StorageError> {
     let build = || {
         let mut q = outbox::table.inner_join(users::table).into_boxed();
         if let Some(s) = status {

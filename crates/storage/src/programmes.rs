@@ -664,7 +664,7 @@ pub struct StoredRule {
 }
 
 fn load_rules(conn: &mut AnyConnection, cohort: &str) -> Result<Vec<StoredRule>, StorageError> {
-    let rows: Vec<(String, String, String, Option<String>, Option<String>)> = cohort_rules::table
+    let rows: Vec<RuleRow> = cohort_rules::table
         .filter(cohort_rules::cohort_id.eq(cohort))
         .select((cohort_rules::id, cohort_rules::kind, cohort_rules::value, cohort_rules::within_opd_id, cohort_rules::created_by))
         .order(cohort_rules::created_at.asc())
@@ -672,7 +672,10 @@ fn load_rules(conn: &mut AnyConnection, cohort: &str) -> Result<Vec<StoredRule>,
     rows.into_iter().map(stored_rule).collect()
 }
 
-fn stored_rule((id, kind, value, within, created_by): (String, String, String, Option<String>, Option<String>)) -> Result<StoredRule, StorageError> {
+/// (id, kind, value, within OPD, created by) as stored.
+type RuleRow = (String, String, String, Option<String>, Option<String>);
+
+fn stored_rule((id, kind, value, within, created_by): RuleRow) -> Result<StoredRule, StorageError> {
     let kind: RuleKind = kind.parse().map_err(StorageError::Corrupt)?;
     let target = RuleTarget::from_stored(kind, &value).map_err(StorageError::Corrupt)?;
     Ok(StoredRule { id, rule: Rule { target, within: within.as_deref().map(parse_id).transpose()? }, created_by })
@@ -1192,23 +1195,19 @@ pub fn apply_rules_for_user(conn: &mut AnyConnection, user: UserId, now: NaiveDa
         return Ok(Vec::new());
     }
     let mine = cohort_members::table.filter(cohort_members::user_id.eq(&me)).select(cohort_members::cohort_id);
-    let rows: Vec<(String, String, String, String, Option<String>, Option<String>)> = cohort_rules::table
+    let rows: Vec<(String, RuleRow)> = cohort_rules::table
         .filter(cohort_rules::cohort_id.eq_any(&open))
         .filter(diesel::dsl::not(cohort_rules::cohort_id.eq_any(mine)))
         .filter(cohort_rules::value.eq_any(&values))
         .select((
             cohort_rules::cohort_id,
-            cohort_rules::id,
-            cohort_rules::kind,
-            cohort_rules::value,
-            cohort_rules::within_opd_id,
-            cohort_rules::created_by,
+            (cohort_rules::id, cohort_rules::kind, cohort_rules::value, cohort_rules::within_opd_id, cohort_rules::created_by),
         ))
         .order((cohort_rules::cohort_id.asc(), cohort_rules::created_at.asc()))
         .load(conn)?;
     let mut by_cohort: BTreeMap<String, Assignee> = BTreeMap::new();
-    for (cohort, id, kind, value, within, created_by) in rows {
-        let r = stored_rule((id, kind, value, within, created_by))?;
+    for (cohort, row) in rows {
+        let r = stored_rule(row)?;
         if r.rule.matches(&p) {
             by_cohort.entry(cohort).or_insert(Assignee { user_id: me.clone(), rule_id: Some(r.id), by: r.created_by });
         }

@@ -492,18 +492,17 @@ pub fn xapi_records(
         .load(conn)?;
     let mut titles: BTreeMap<(String, String), String> = BTreeMap::new();
     for r in &rows {
-        if let Some(key) = &r.6 {
-            let k = (r.3.clone(), key.clone());
-            if !titles.contains_key(&k) {
-                let title: Option<String> = quizzes::table
-                    .filter(quizzes::course_id.eq(&r.3))
-                    .filter(quizzes::quiz_key.eq(key))
-                    .order(quizzes::created_at.desc())
-                    .select(quizzes::title)
-                    .first(conn)
-                    .optional()?;
-                titles.insert(k, title.unwrap_or_else(|| key.clone()));
-            }
+        if let Some(key) = &r.6
+            && let std::collections::btree_map::Entry::Vacant(slot) = titles.entry((r.3.clone(), key.clone()))
+        {
+            let title: Option<String> = quizzes::table
+                .filter(quizzes::course_id.eq(&r.3))
+                .filter(quizzes::quiz_key.eq(key))
+                .order(quizzes::created_at.desc())
+                .select(quizzes::title)
+                .first(conn)
+                .optional()?;
+            slot.insert(title.unwrap_or_else(|| key.clone()));
         }
     }
     rows.into_iter()
@@ -815,10 +814,8 @@ pub fn decide_training(
             external_trainings::updated_at.eq(at),
         ))
         .execute(conn)?;
-    if n == 1 {
-        if let Some(jp) = jp_hundredths {
-            diesel::update(external_trainings::table.find(id)).set(external_trainings::jp_hundredths.eq(jp)).execute(conn)?;
-        }
+    if let (1, Some(jp)) = (n, jp_hundredths) {
+        diesel::update(external_trainings::table.find(id)).set(external_trainings::jp_hundredths.eq(jp)).execute(conn)?;
     }
     Ok(n == 1)
 }
@@ -1394,6 +1391,14 @@ pub fn claim_jobs(
         .execute(conn)?;
     let rows: Vec<JobTuple> = jobs::table.filter(jobs::id.eq_any(&ids)).order((jobs::run_after.asc(), jobs::id.asc())).select(job_select!()).load(conn)?;
     Ok(rows.into_iter().map(job_row).collect())
+}
+
+/// Renews `worker`'s lease on a job it is still running (long jobs call it as they go).
+pub fn extend_lease(conn: &mut AnyConnection, id: &str, worker: &str, until: NaiveDateTime) -> Result<bool, StorageError> {
+    let n = diesel::update(jobs::table.filter(jobs::id.eq(id)).filter(jobs::locked_by.eq(worker)).filter(jobs::status.eq("running")))
+        .set(jobs::locked_until.eq(until))
+        .execute(conn)?;
+    Ok(n == 1)
 }
 
 /// Marks a job done (if `worker` still holds it).

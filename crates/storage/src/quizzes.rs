@@ -606,16 +606,23 @@ pub struct GradeWrite<'a> {
     pub at: NaiveDateTime,
 }
 
-/// Closes an open attempt with its grade. Returns `false` (and writes nothing) when it was
-/// already closed: a submit that arrives twice counts once.
+/// Closes an open attempt with its grade, if it is still as it was read (`read_updated_at`).
+/// Returns `false` (and writes nothing) when it was closed or changed meanwhile: a submit that
+/// arrives twice counts once, and a grade never misses an autosave that came in between.
 pub fn close_attempt(
     conn: &mut AnyConnection,
     id: &str,
+    read_updated_at: NaiveDateTime,
     submitted_at: NaiveDateTime,
     closed_by: &str,
     g: &GradeWrite<'_>,
 ) -> Result<bool, StorageError> {
-    let n = diesel::update(quiz_attempts::table.find(id).filter(quiz_attempts::submitted_at.is_null()))
+    let n = diesel::update(
+        quiz_attempts::table
+            .find(id)
+            .filter(quiz_attempts::submitted_at.is_null())
+            .filter(quiz_attempts::updated_at.eq(read_updated_at)),
+    )
         .set((
             quiz_attempts::submitted_at.eq(submitted_at),
             quiz_attempts::closed_by.eq(closed_by),

@@ -10,6 +10,7 @@ use diesel::sql_types::{BigInt, Text, Timestamp};
 use serde::Serialize;
 
 use crate::schema::{courses, enrolments, opds, users};
+use crate::schema_progress::certificates;
 use crate::{AnyConnection, StorageError};
 
 /// Whose rows a report may contain.
@@ -50,6 +51,10 @@ pub struct CompletionRow {
     pub percent_complete: i32,
     pub completed_at: Option<NaiveDateTime>,
     pub course_jp_hundredths: i64,
+    /// Best passed quiz score, 0–100.
+    pub score_percent: Option<f64>,
+    /// The completion certificate's number, unless it was revoked.
+    pub certificate_number: Option<String>,
 }
 
 macro_rules! apply_filter {
@@ -99,6 +104,7 @@ pub fn completion_page(
             .inner_join(users::table)
             .inner_join(courses::table)
             .left_join(opds::table.on(users::opd_id.eq(opds::id.nullable())))
+            .left_join(certificates::table.on(certificates::enrolment_id.eq(enrolments::id).and(certificates::revoked_at.is_null())))
             .into_boxed(),
         f
     );
@@ -119,6 +125,8 @@ pub fn completion_page(
         enrolments::percent_complete,
         enrolments::completed_at,
         courses::jp_hundredths,
+        enrolments::score_percent,
+        certificates::number.nullable(),
     ))
     .order(enrolments::id.asc())
     .limit(limit)
@@ -134,12 +142,21 @@ pub struct Tally {
     pub withdrawn: i64,
     #[serde(skip)]
     percent_sum: f64,
+    #[serde(skip)]
+    score_sum: f64,
+    #[serde(skip)]
+    scored: i64,
 }
 
 impl Tally {
     /// Mean progress over all enrolments of the group, 0–100.
     pub fn average_percent(&self) -> f64 {
         if self.enrolled == 0 { 0.0 } else { self.percent_sum / self.enrolled as f64 }
+    }
+
+    /// Mean score over the enrolments that have one (none: `None`).
+    pub fn average_score(&self) -> Option<f64> {
+        (self.scored > 0).then(|| self.score_sum / self.scored as f64)
     }
 
     /// Completed as a share of enrolments that were not withdrawn (0 when there are none).
@@ -228,6 +245,10 @@ struct TallyRow {
     n: i64,
     #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Double>)]
     avg_percent: Option<f64>,
+    #[diesel(sql_type = BigInt)]
+    scored: i64,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Double>)]
+    score_sum: Option<f64>,
 }
 
 /// Counts per group (a course slug, or an OPD id), by status.
@@ -236,7 +257,8 @@ pub fn tally(conn: &mut AnyConnection, f: &ReportFilter, by_opd: bool) -> Result
     let (where_clause, params) = where_sql(f);
     let sql = format!(
         "SELECT {key} AS key, e.status AS status, CASE WHEN e.percent_complete > 0 THEN 1 ELSE 0 END AS started, \
-         CAST(COUNT(*) AS BIGINT) AS n, CAST(AVG(e.percent_complete) AS DOUBLE PRECISION) AS avg_percent \
+         CAST(COUNT(*) AS BIGINT) AS n, CAST(AVG(e.percent_complete) AS DOUBLE PRECISION) AS avg_percent, \
+         CAST(COUNT(e.score_percent) AS BIGINT) AS scored, CAST(SUM(e.score_percent) AS DOUBLE PRECISION) AS score_sum \
          FROM enrolments e JOIN users u ON u.id = e.user_id JOIN courses c ON c.id = e.course_id \
          WHERE {where_clause} GROUP BY {key}, e.status, CASE WHEN e.percent_complete > 0 THEN 1 ELSE 0 END"
     );
@@ -246,11 +268,63 @@ pub fn tally(conn: &mut AnyConnection, f: &ReportFilter, by_opd: bool) -> Result
         let t = out.entry(r.key.unwrap_or_default()).or_default();
         t.enrolled += r.n;
         t.percent_sum += r.avg_percent.unwrap_or(0.0) * r.n as f64;
+        t.scored += r.scored;
+        t.score_sum += r.score_sum.unwrap_or(0.0);
         match (r.status.as_str(), r.started == 1) {
             ("completed", _) => t.completed += r.n,
             ("withdrawn", _) => t.withdrawn += r.n,
             (_, true) => t.in_progress += r.n,
             (_, false) => t.not_started += r.n,
+        }
+    }
+    Ok(out)
+}
+
+#[derive(QueryableByName)]
+struct BucketRow {
+    #[diesel(sql_type = diesel::sql_types::Integer)]
+    bucket: i32,
+    #[diesel(sql_type = BigInt)]
+    n: i64,
+}
+
+/// Which enrolment time a [`timeline`] counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimelineOf {
+    Enrolled,
+    Completed,
+}
+
+/// Enrolments (or completions) within the filter, counted per interval `[bounds[i], bounds[i+1])`
+/// (e.g. the months of a year as UTC instants). The filter's own period is ignored.
+pub fn timeline(conn: &mut AnyConnection, f: &ReportFilter, of: TimelineOf, bounds: &[NaiveDateTime]) -> Result<Vec<i64>, StorageError> {
+    let mut out = vec![0; bounds.len().saturating_sub(1)];
+    if out.is_empty() {
+        return Ok(out);
+    }
+    let column = match of {
+        TimelineOf::Enrolled => "e.enrolled_at",
+        TimelineOf::Completed => "e.completed_at",
+    };
+    let unbounded = ReportFilter { period: None, ..f.clone() };
+    let (where_clause, filter_params) = where_sql(&unbounded);
+    let mut params = Vec::new();
+    let mut case = String::from("CASE");
+    for (i, end) in bounds[1..].iter().enumerate() {
+        case.push_str(&format!(" WHEN {column} < ? THEN {i}"));
+        params.push(Param::Time(*end));
+    }
+    case.push_str(" END");
+    params.extend(filter_params);
+    params.extend([Param::Time(bounds[0]), Param::Time(bounds[bounds.len() - 1])]);
+    let sql = format!(
+        "SELECT CAST({case} AS INTEGER) AS bucket, CAST(COUNT(*) AS BIGINT) AS n \
+         FROM enrolments e JOIN users u ON u.id = e.user_id JOIN courses c ON c.id = e.course_id \
+         WHERE {where_clause} AND {column} >= ? AND {column} < ? GROUP BY 1"
+    );
+    for r in load_sql::<BucketRow>(conn, &sql, params)? {
+        if let Some(slot) = usize::try_from(r.bucket).ok().and_then(|i| out.get_mut(i)) {
+            *slot += r.n;
         }
     }
     Ok(out)
@@ -281,6 +355,25 @@ pub fn course_jp_by_user(
         AnyConnection::Postgresql(c) => diesel::sql_query(SQL.replace("{1}", "$1").replace("{2}", "$2"))
             .bind::<Timestamp, _>(start)
             .bind::<Timestamp, _>(end)
+            .load(c)?,
+    };
+    Ok(rows.into_iter().map(|r| (r.user_id, r.jp)).collect())
+}
+
+/// JP (hundredths) of approved external training per learner whose last day falls within
+/// `[first, last]` (dates in the deployment's calendar, as the learner entered them).
+pub fn external_jp_by_user(conn: &mut AnyConnection, first: chrono::NaiveDate, last: chrono::NaiveDate) -> Result<HashMap<String, i64>, StorageError> {
+    use diesel::sql_types::Date;
+    const SQL: &str = "SELECT t.user_id AS user_id, CAST(SUM(t.jp_hundredths) AS BIGINT) AS jp \
+         FROM external_trainings t WHERE t.status = 'approved' AND t.end_date >= {1} AND t.end_date <= {2} GROUP BY t.user_id";
+    let rows: Vec<JpRow> = match conn {
+        AnyConnection::Sqlite(c) => diesel::sql_query(SQL.replace("{1}", "?").replace("{2}", "?"))
+            .bind::<Date, _>(first)
+            .bind::<Date, _>(last)
+            .load(c)?,
+        AnyConnection::Postgresql(c) => diesel::sql_query(SQL.replace("{1}", "$1").replace("{2}", "$2"))
+            .bind::<Date, _>(first)
+            .bind::<Date, _>(last)
             .load(c)?,
     };
     Ok(rows.into_iter().map(|r| (r.user_id, r.jp)).collect())

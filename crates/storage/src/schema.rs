@@ -153,6 +153,7 @@ diesel::table! {
         last_activity_at -> Nullable<Timestamp>,
         completed_at -> Nullable<Timestamp>,
         state -> Text,
+        score_percent -> Nullable<Double>,
     }
 }
 

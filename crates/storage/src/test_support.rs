@@ -77,11 +77,10 @@ impl TestDb {
 
 impl Drop for TestDb {
     fn drop(&mut self) {
-        if let Cleanup::Postgres { base, schema } = &self.cleanup {
-            if let Ok(mut c) = PgConnection::establish(base) {
+        if let Cleanup::Postgres { base, schema } = &self.cleanup
+            && let Ok(mut c) = PgConnection::establish(base) {
                 let _ = c.batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"));
             }
-        }
     }
 }
 

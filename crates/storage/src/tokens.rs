@@ -66,11 +66,10 @@ pub fn spend_refresh(conn: &mut AnyConnection, token_hash: &str, grace: chrono::
         return Ok(RefreshOutcome::Revoked);
     }
     let at = now();
-    if let Some(spent_at) = used_at {
-        if at - spent_at < grace && expires_at > at {
+    if let Some(spent_at) = used_at
+        && at - spent_at < grace && expires_at > at {
             return Ok(RefreshOutcome::Valid { user_id, family_id });
         }
-    }
     // Spend it only if nobody spent it first (two tabs refreshing at once race here).
     let spent = diesel::update(
         refresh_tokens::table.filter(refresh_tokens::id.eq(&id)).filter(refresh_tokens::used_at.is_null()),

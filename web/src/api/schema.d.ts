@@ -1404,6 +1404,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/reports/timeline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Enrolments and completions per month of a year in Asia/Jakarta (the dashboard's chart of
+         *     completion over time), within the caller's scope and the filters. Not for learners.
+         */
+        get: operations["timeline"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/users": {
         parameters: {
             query?: never;
@@ -1815,7 +1835,7 @@ export interface components {
             ends_at: string;
             /**
              * Format: date-time
-             * @description When they stop (people who join an OPD later are no longer added). Default: `starts_at`.
+             * @description When they stop (people who join an OPD later are no longer added). Default: `due_at`.
              */
             enrol_closes_at?: string | null;
             /**
@@ -2007,6 +2027,17 @@ export interface components {
             per_page: number;
             /** Format: int64 */
             total: number;
+        };
+        MonthCount: {
+            /** Format: int64 */
+            completed: number;
+            /** Format: int64 */
+            enrolled: number;
+            /**
+             * Format: int32
+             * @description 1–12.
+             */
+            month: number;
         };
         /** @description One of my attempts in a quiz's overview. */
         MyAttempt: {
@@ -2362,9 +2393,15 @@ export interface components {
             rejected: number;
             results: components["schemas"]["EventResult"][];
         };
+        /** @description Enrolments of one course or one OPD by state. */
         TallyRow: {
             /** Format: double */
             average_progress: number;
+            /**
+             * Format: double
+             * @description Mean of the learners' scores (best passed quiz score); absent when nobody has one.
+             */
+            average_score?: number | null;
             /** Format: int64 */
             completed: number;
             /** Format: double */
@@ -2373,6 +2410,7 @@ export interface components {
             enrolled: number;
             /** Format: int64 */
             in_progress: number;
+            /** @description The course slug or the OPD id. */
             key: string;
             label: string;
             /** Format: int64 */
@@ -2404,6 +2442,11 @@ export interface components {
             template: Record<string, never>;
             /** Format: date-time */
             updated_at?: string | null;
+        };
+        Timeline: {
+            months: components["schemas"]["MonthCount"][];
+            /** Format: int32 */
+            year: number;
         };
         TokenResponse: {
             access_token: string;
@@ -3251,6 +3294,10 @@ export interface operations {
             query?: {
                 /** @description Window in days (default: `progress.expiry_warning_days`, 90). */
                 days?: number;
+                /** @description `json` (default), `csv` or `xlsx`. */
+                format?: string;
+                /** @description Column names: `id` (default) or `en`. */
+                lang?: string;
             };
             header?: never;
             path?: never;
@@ -5340,6 +5387,48 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TallyRow"][];
+                };
+            };
+        };
+    };
+    timeline: {
+        parameters: {
+            query?: {
+                /** @description Calendar year in Asia/Jakarta (default: this year for JP; all years for completions). */
+                year?: number;
+                opd_id?: string;
+                /** @description Course slug. */
+                course?: string;
+                /** @description `PNS` or `PPPK`. */
+                employment_type?: string;
+                /** @description `completed`, `active` or `withdrawn`. */
+                status?: string;
+                /** @description `json` (default), `csv` or `xlsx`. */
+                format?: string;
+                /** @description Column names and labels: `id` (default) or `en`. */
+                lang?: string;
+                per_page?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Timeline"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };

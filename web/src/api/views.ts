@@ -189,6 +189,8 @@ export interface CompletionRow {
   percent_complete: number;
   completed_at: string | null;
   course_jp_hundredths: number;
+  score_percent: number | null;
+  certificate_number: string | null;
 }
 
 // Quizzes: the learner's questions and responses (`lentera_quiz::LearnerQuestion`, `Response`,

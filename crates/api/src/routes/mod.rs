@@ -57,6 +57,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(reports::per_course)
         .service(reports::per_opd)
         .service(reports::jp_compliance)
+        .service(reports::timeline)
         .service(reports::pair)
         .service(courses::upload)
         .service(courses::catalog)

@@ -325,10 +325,8 @@ pub struct OutboxPage {
 pub async fn admin_outbox(state: web::Data<AppState>, user: AuthUser, query: web::Query<OutboxQuery>) -> Result<web::Json<OutboxPage>, ApiError> {
     user.require_admin()?;
     let q = query.into_inner();
-    if let Some(s) = &q.status {
-        if ![store::PENDING, store::SENT, store::FAILED, store::SKIPPED].contains(&s.as_str()) {
-            return Err(ApiError::BadRequest { code: "invalid_query", detail: "status is pending, sent, failed or skipped".into() });
-        }
+    if q.status.as_deref().is_some_and(|s| ![store::PENDING, store::SENT, store::FAILED, store::SKIPPED].contains(&s)) {
+        return Err(ApiError::BadRequest { code: "invalid_query", detail: "status is pending, sent, failed or skipped".into() });
     }
     let per_page = q.per_page.unwrap_or(50).clamp(1, 200);
     let page = q.page.unwrap_or(1).max(1);

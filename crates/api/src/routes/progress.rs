@@ -767,20 +767,37 @@ pub async fn my_certifications(req: HttpRequest, state: web::Data<AppState>, use
 pub struct ExpiringQuery {
     /// Window in days (default: `progress.expiry_warning_days`, 90).
     pub days: Option<u32>,
+    /// `json` (default), `csv` or `xlsx`.
+    pub format: Option<String>,
+    /// Column names: `id` (default) or `en`.
+    pub lang: Option<String>,
 }
 
 /// Professional certifications expiring within N days (hr within their scope, admins).
 #[utoipa::path(tag = "certifications", operation_id = "expiring_certifications", params(ExpiringQuery), responses((status = 200, body = Vec<Object>), (status = 403, body = crate::Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
 #[get("/certifications/expiring")]
-pub async fn expiring(req: HttpRequest, state: web::Data<AppState>, user: AuthUser, q: web::Query<ExpiringQuery>) -> Result<web::Json<Vec<CertificationView>>, ApiError> {
+pub async fn expiring(req: HttpRequest, state: web::Data<AppState>, user: AuthUser, q: web::Query<ExpiringQuery>) -> Result<HttpResponse, ApiError> {
     let scope: HrScope = user.principal.hr_scope().ok_or_else(ApiError::forbidden)?;
     let settings = progress_settings(&req);
+    let q = q.into_inner();
     let days = q.days.unwrap_or(settings.config.expiry_warning_days).min(3650);
     let today = settings.local_date(settings.now());
     let until = today + chrono::Days::new(u64::from(days));
     let db = state.db.clone();
     let rows = blocking(move || Ok(db.read(|c| store::certifications_expiring(c, &scope, today, until))?)).await?;
-    Ok(web::Json(rows.into_iter().map(|r| certification_view(&settings, r)).collect()))
+    match q.format.as_deref().unwrap_or("json") {
+        "json" => Ok(HttpResponse::Ok().json(rows.into_iter().map(|r| certification_view(&settings, r)).collect::<Vec<_>>())),
+        format => {
+            let en = q.lang.as_deref() == Some("en");
+            let name = if en { "certifications-expiring" } else { "sertifikasi-akan-berakhir" };
+            super::reports::export(format, name, crate::reports::expiring_columns(en), move |emit| {
+                for r in &rows {
+                    emit(crate::reports::expiring_cells(r))?;
+                }
+                Ok(())
+            })
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -31,6 +31,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::blocking;
+use super::progress::progress_settings;
+use crate::progress_glue::ProgressSettings;
 use crate::{ApiError, AppState, AuthUser};
 
 /// Seconds after the end of a timed attempt during which a submission is still accepted: the
@@ -305,10 +307,18 @@ fn review_level(spec: &QuizSpec, attempts_used: usize) -> ReviewLevel {
 
 /// Tells the progress tracker the learner's quiz grade once it is final (not waiting for an
 /// instructor). A quiz without a pass mark counts as passed once submitted.
-fn notify_progress(conn: &mut AnyConnection, course_id: &str, user_id: &str, quiz: &QuizDef, at: DateTime<Utc>) -> Result<(), ApiError> {
+/// With `settings` at hand a completion's certificate is issued at once, else by a job.
+fn notify_progress(
+    conn: &mut AnyConnection,
+    settings: Option<&ProgressSettings>,
+    course_id: &str,
+    user_id: &str,
+    quiz: &QuizDef,
+    at: DateTime<Utc>,
+) -> Result<(), ApiError> {
     let user = user_of(user_id)?;
     let attempts = store::attempts_of(conn, course_id, &quiz.record.quiz_key, user)?;
-    notify_progress_with(conn, course_id, user, quiz, &attempts, at)
+    notify_progress_with(conn, settings, course_id, user, quiz, &attempts, at)
 }
 
 fn user_of(user_id: &str) -> Result<UserId, ApiError> {
@@ -316,58 +326,91 @@ fn user_of(user_id: &str) -> Result<UserId, ApiError> {
 }
 
 /// [`notify_progress`] with the learner's attempts already read.
-fn notify_progress_with(conn: &mut AnyConnection, course_id: &str, user: UserId, quiz: &QuizDef, attempts: &[AttemptSummary], at: DateTime<Utc>) -> Result<(), ApiError> {
+fn notify_progress_with(
+    conn: &mut AnyConnection,
+    settings: Option<&ProgressSettings>,
+    course_id: &str,
+    user: UserId,
+    quiz: &QuizDef,
+    attempts: &[AttemptSummary],
+    at: DateTime<Utc>,
+) -> Result<(), ApiError> {
     let Some(fin) = final_from(attempts, quiz.spec.grading_method) else { return Ok(()) };
     let passed = match fin.pass_state(quiz.spec.pass_mark_percent) {
         PassState::Passed | PassState::NoPassMark => true,
         PassState::Failed => false,
         PassState::Pending => return Ok(()),
     };
-    crate::progress_glue::record_quiz_result(conn, course_id, user, &quiz.record.quiz_key, fin.percent, passed, at)?;
+    crate::progress_glue::record_quiz_result(conn, settings, course_id, user, &quiz.record.quiz_key, fin.percent, passed, at)?;
     Ok(())
 }
 
-/// Grades and closes an open attempt, updating `loaded` to match what was stored. Returns
-/// `false` when it was closed meanwhile. The caller tells the progress tracker.
-fn close(conn: &mut AnyConnection, loaded: &mut Loaded, quiz: &QuizDef, submitted_at: DateTime<Utc>, closed_by: &str, now: DateTime<Utc>) -> Result<bool, ApiError> {
-    loaded.attempt.submitted_at = Some(submitted_at);
-    let grade = lentera_quiz::grade_attempt(&loaded.attempt, &loaded.bank).map_err(engine)?;
-    let pass = grade.pass_state(quiz.spec.pass_mark_percent);
-    let responses = to_json(&loaded.attempt.responses)?;
-    let manual = to_json(&loaded.attempt.manual_grades)?;
-    let grade_json = to_json(&grade)?;
+/// A graded attempt ready to be stored as closed: everything computed before the write
+/// transaction, so SQLite's one writer holds its lock only for the update itself.
+struct Closing {
+    submitted_at: DateTime<Utc>,
+    closed_by: &'static str,
+    grade: AttemptGrade,
+    pass_state: String,
+    responses: String,
+    manual_grades: String,
+    grade_json: String,
+}
+
+fn prepare_close(loaded: &Loaded, quiz: &QuizDef, submitted_at: DateTime<Utc>, closed_by: &'static str) -> Result<Closing, ApiError> {
+    let mut attempt = loaded.attempt.clone();
+    attempt.submitted_at = Some(submitted_at);
+    let grade = lentera_quiz::grade_attempt(&attempt, &loaded.bank).map_err(engine)?;
+    Ok(Closing {
+        submitted_at,
+        closed_by,
+        pass_state: snake(&grade.pass_state(quiz.spec.pass_mark_percent)),
+        responses: to_json(&loaded.attempt.responses)?,
+        manual_grades: to_json(&loaded.attempt.manual_grades)?,
+        grade_json: to_json(&grade)?,
+        grade,
+    })
+}
+
+/// Stores the closing if the attempt is still open and unchanged since `loaded` was read (an
+/// autosave in between changes `updated_at`); updates `loaded` to what was stored. Returns
+/// `false`, writing nothing, otherwise. The caller tells the progress tracker.
+fn store_close(conn: &mut AnyConnection, loaded: &mut Loaded, closing: Closing, now: DateTime<Utc>) -> Result<bool, ApiError> {
+    let grade = &closing.grade;
     let closed = store::close_attempt(
         conn,
         &loaded.record.id,
-        submitted_at.naive_utc(),
-        closed_by,
+        loaded.record.updated_at,
+        closing.submitted_at.naive_utc(),
+        closing.closed_by,
         &store::GradeWrite {
-            responses: &responses,
-            manual_grades: &manual,
+            responses: &closing.responses,
+            manual_grades: &closing.manual_grades,
             questions: None,
-            grade: &grade_json,
+            grade: &closing.grade_json,
             points: grade.points,
             max_points: grade.max_points,
             percent: grade.percent,
-            pass_state: &snake(&pass),
+            pass_state: &closing.pass_state,
             needs_grading: !grade.complete,
             at: now.naive_utc(),
         },
     )?;
     if closed {
         let rec = &mut loaded.record;
-        rec.submitted_at = Some(submitted_at.naive_utc());
-        rec.closed_by = Some(closed_by.to_string());
-        rec.responses = responses;
-        rec.manual_grades = manual;
+        rec.submitted_at = Some(closing.submitted_at.naive_utc());
+        rec.closed_by = Some(closing.closed_by.to_string());
         rec.points = Some(grade.points);
         rec.max_points = Some(grade.max_points);
         rec.percent = Some(grade.percent);
-        rec.pass_state = Some(snake(&pass));
         rec.needs_grading = !grade.complete;
         rec.updated_at = now.naive_utc();
-        rec.grade = Some(grade_json);
-        loaded.grade = Some(grade);
+        rec.responses = closing.responses;
+        rec.manual_grades = closing.manual_grades;
+        rec.pass_state = Some(closing.pass_state);
+        rec.grade = Some(closing.grade_json);
+        loaded.attempt.submitted_at = Some(closing.submitted_at);
+        loaded.grade = Some(closing.grade);
     }
     Ok(closed)
 }
@@ -376,8 +419,9 @@ fn close(conn: &mut AnyConnection, loaded: &mut Loaded, quiz: &QuizDef, submitte
 /// submitted at the end of its time limit.
 fn close_timed_out(conn: &mut AnyConnection, loaded: &mut Loaded, quiz: &QuizDef, now: DateTime<Utc>) -> Result<(), ApiError> {
     let end = ends_at(&loaded.record).unwrap_or(now).min(now);
-    if close(conn, loaded, quiz, end, store::CLOSED_BY_TIMEOUT, now)? {
-        notify_progress(conn, &loaded.record.course_id, &loaded.record.user_id, quiz, now)?;
+    let closing = prepare_close(loaded, quiz, end, store::CLOSED_BY_TIMEOUT)?;
+    if store_close(conn, loaded, closing, now)? {
+        notify_progress(conn, None, &loaded.record.course_id, &loaded.record.user_id, quiz, now)?;
     }
     Ok(())
 }
@@ -386,14 +430,13 @@ fn close_timed_out(conn: &mut AnyConnection, loaded: &mut Loaded, quiz: &QuizDef
 /// the attempt's own version when the current one no longer has it.
 fn quiz_of_attempt(conn: &mut AnyConnection, rec: &AttemptRecord) -> Result<QuizDef, ApiError> {
     let course = courses::course_ref_by_id(conn, &rec.course_id)?;
-    if let Some(version) = &course.current_version_id {
-        if let Some(q) = store::quiz_in_version(conn, version, &rec.quiz_key).map(Some).or_else(|e| match e {
+    if let Some(version) = &course.current_version_id
+        && let Some(q) = store::quiz_in_version(conn, version, &rec.quiz_key).map(Some).or_else(|e| match e {
             StorageError::NotFound => Ok(None),
             other => Err(other),
         })? {
             return quiz_def(q);
         }
-    }
     quiz_def(store::quiz_by_id(conn, &rec.quiz_id)?)
 }
 
@@ -1013,43 +1056,71 @@ enum Submitted {
     security(("bearer" = []))
 )]
 #[post("/attempts/{attempt_id}/submit")]
-pub async fn submit(state: web::Data<AppState>, user: AuthUser, id: web::Path<String>, body: Option<web::Json<ResponsesRequest>>) -> Result<web::Json<AttemptView>, ApiError> {
+pub async fn submit(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<String>,
+    body: Option<web::Json<ResponsesRequest>>,
+) -> Result<web::Json<AttemptView>, ApiError> {
     let db = state.db.clone();
+    let settings = progress_settings(&req);
     let body = body.map(|b| b.into_inner()).unwrap_or_default();
     let me = user.id().to_string();
-    let out = blocking(move || write(&db, |c| submit_attempt(c, &id, &me, body, now()))).await?;
+    let out = blocking(move || submit_attempt(&db, &settings, &id, &me, body)).await?;
     match out {
         Submitted::Ok(view) => Ok(web::Json(*view)),
         Submitted::TimedOut => Err(time_limit_exceeded()),
     }
 }
 
-fn submit_attempt(conn: &mut AnyConnection, id: &str, me: &str, body: ResponsesRequest, now: DateTime<Utc>) -> Result<Submitted, ApiError> {
-    let mut loaded = load(store::attempt_for_update(conn, id).map_err(not_found("attempt"))?)?;
-    if loaded.record.user_id != me {
-        return Err(ApiError::NotFound { what: "attempt" });
+/// Submits optimistically: reads, checks and grades outside the write transaction, then stores
+/// the result only if the attempt is still open and unchanged (else reads again: a concurrent
+/// submit has closed it, and its result is the answer; an autosave came in between, and is
+/// graded too). SQLite's single writer thus holds its lock only for the update and the
+/// progress record.
+/// The learner's completion, if this submit completes the course, gets its certificate at once.
+fn submit_attempt(db: &Db, settings: &ProgressSettings, id: &str, me: &str, body: ResponsesRequest) -> Result<Submitted, ApiError> {
+    for _ in 0..5 {
+        let now = now();
+        let (mut loaded, quiz) = read(db, |c| {
+            let record = store::attempt(c, id).map_err(not_found("attempt"))?;
+            if record.user_id != me {
+                return Err(ApiError::NotFound { what: "attempt" });
+            }
+            let quiz = quiz_of_attempt(c, &record)?;
+            Ok((load(record)?, quiz))
+        })?;
+        match state_of(&loaded.record) {
+            // A repeated submit: the stored result, nothing changes.
+            AttemptState::Submitted => return Ok(Submitted::Ok(Box::new(read(db, |c| learner_view(c, &loaded, &quiz))?))),
+            AttemptState::TimedOut => return Ok(Submitted::TimedOut),
+            AttemptState::InProgress => {}
+        }
+        if is_late(&loaded.record, now) {
+            write(db, |c| close_timed_out(c, &mut loaded, &quiz, now))?;
+            if loaded.record.submitted_at.is_some() {
+                return Ok(Submitted::TimedOut);
+            }
+            continue;
+        }
+        check_responses(&loaded, &body.responses)?;
+        merge(&mut loaded, body.responses.clone());
+        let closing = prepare_close(&loaded, &quiz, now, store::CLOSED_BY_LEARNER)?;
+        let stored = write(db, |c| {
+            if !store_close(c, &mut loaded, closing, now)? {
+                return Ok(None);
+            }
+            let user = user_of(&loaded.record.user_id)?;
+            let attempts = store::attempts_of(c, &loaded.record.course_id, &loaded.record.quiz_key, user)?;
+            notify_progress_with(c, Some(settings), &loaded.record.course_id, user, &quiz, &attempts, now)?;
+            Ok(Some(attempts))
+        })?;
+        if let Some(attempts) = stored {
+            return Ok(Submitted::Ok(Box::new(learner_view_with(&loaded, &quiz, &attempts)?)));
+        }
     }
-    let quiz = quiz_of_attempt(conn, &loaded.record)?;
-    match state_of(&loaded.record) {
-        // A repeated submit: the stored result, nothing changes.
-        AttemptState::Submitted => return Ok(Submitted::Ok(Box::new(learner_view(conn, &loaded, &quiz)?))),
-        AttemptState::TimedOut => return Ok(Submitted::TimedOut),
-        AttemptState::InProgress => {}
-    }
-    if is_late(&loaded.record, now) {
-        close_timed_out(conn, &mut loaded, &quiz, now)?;
-        return Ok(Submitted::TimedOut);
-    }
-    check_responses(&loaded, &body.responses)?;
-    merge(&mut loaded, body.responses);
-    // The row is locked (or SQLite's one writer is us): nobody closed it meanwhile.
-    if !close(conn, &mut loaded, &quiz, now, store::CLOSED_BY_LEARNER, now)? {
-        return Err(ApiError::Internal("an attempt locked for update was closed meanwhile".into()));
-    }
-    let user = user_of(&loaded.record.user_id)?;
-    let attempts = store::attempts_of(conn, &loaded.record.course_id, &loaded.record.quiz_key, user)?;
-    notify_progress_with(conn, &loaded.record.course_id, user, &quiz, &attempts, now)?;
-    Ok(Submitted::Ok(Box::new(learner_view_with(&loaded, &quiz, &attempts)?)))
+    Err(ApiError::Conflict { code: "attempt_busy".into(), detail: "the attempt kept changing while it was submitted; retry".into() })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1140,8 +1211,15 @@ pub struct ManualGradesRequest {
     security(("bearer" = []))
 )]
 #[post("/attempts/{attempt_id}/grades")]
-pub async fn manual_grades(state: web::Data<AppState>, user: AuthUser, id: web::Path<String>, body: web::Json<ManualGradesRequest>) -> Result<web::Json<StaffAttemptView>, ApiError> {
+pub async fn manual_grades(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<String>,
+    body: web::Json<ManualGradesRequest>,
+) -> Result<web::Json<StaffAttemptView>, ApiError> {
     let db = state.db.clone();
+    let settings = progress_settings(&req);
     let body = body.into_inner();
     let out = blocking(move || {
         write(&db, |c| {
@@ -1165,7 +1243,7 @@ pub async fn manual_grades(state: web::Data<AppState>, user: AuthUser, id: web::
             }
             let quiz = quiz_of_attempt(c, &loaded.record)?;
             store_regrade(c, &mut loaded, &quiz, None, false)?;
-            notify_progress(c, &loaded.record.course_id, &loaded.record.user_id, &quiz, now())?;
+            notify_progress(c, Some(&settings), &loaded.record.course_id, &loaded.record.user_id, &quiz, now())?;
             Ok(staff_view(&loaded))
         })
     })
@@ -1315,9 +1393,8 @@ fn regrade_quiz(conn: &mut AnyConnection, course: &CourseRef, quiz: &QuizDef, dr
         let questions_json = to_json(&questions)?;
         let bank = QuestionBank::new(questions).map_err(engine)?;
         if !submitted {
-            if !dry_run && store::set_open_attempt_questions(conn, &loaded.record.id, &questions_json, at.naive_utc())? {
-                report.open_attempts_updated += 1;
-            } else if dry_run {
+            // A dry run counts what a real one would update.
+            if dry_run || store::set_open_attempt_questions(conn, &loaded.record.id, &questions_json, at.naive_utc())? {
                 report.open_attempts_updated += 1;
             }
             continue;
@@ -1348,7 +1425,7 @@ fn regrade_quiz(conn: &mut AnyConnection, course: &CourseRef, quiz: &QuizDef, dr
         report.attempts.push(item);
     }
     for user in learners {
-        notify_progress(conn, &course.id, &user, quiz, at)?;
+        notify_progress(conn, None, &course.id, &user, quiz, at)?;
     }
     report.questions_changed = changed_ids.into_iter().collect();
     Ok(report)

@@ -1,5 +1,3 @@
-use std::collections::HashMap;
-
 use actix_web::http::header;
 use actix_web::{HttpResponse, get, post, web};
 use chrono::Datelike;
@@ -54,11 +52,10 @@ fn filter(p: &ReportParams, scope: ReportScope, tz: chrono_tz::Tz, year_default:
         Some(y) => return Err(ApiError::validation("invalid_year", format!("year {y} is out of range"))),
         None => None,
     };
-    if let Some(kind) = &p.employment_type {
-        if kind != "PNS" && kind != "PPPK" {
+    if let Some(kind) = &p.employment_type
+        && kind != "PNS" && kind != "PPPK" {
             return Err(ApiError::validation("invalid_employment_type", "employment_type must be PNS or PPPK"));
         }
-    }
     Ok(ReportFilter {
         period,
         opd_id: p.opd_id.clone(),
@@ -121,7 +118,7 @@ impl Drop for Sender {
 }
 
 /// Writes a table as CSV or XLSX to the response, rows pulled by `rows`.
-fn export(
+pub(crate) fn export(
     format: &str,
     base_name: &str,
     headers: &'static [&'static str],
@@ -195,18 +192,7 @@ pub async fn completions(state: web::Data<AppState>, user: AuthUser, p: web::Que
     })
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct TallyRow {
-    pub key: String,
-    pub label: String,
-    pub enrolled: i64,
-    pub not_started: i64,
-    pub in_progress: i64,
-    pub completed: i64,
-    pub withdrawn: i64,
-    pub completion_rate: f64,
-    pub average_progress: f64,
-}
+pub use crate::reports::TallyRow;
 
 async fn tally(state: web::Data<AppState>, user: AuthUser, p: ReportParams, by_opd: bool) -> Result<HttpResponse, ApiError> {
     let db = state.db.clone();
@@ -216,23 +202,7 @@ async fn tally(state: web::Data<AppState>, user: AuthUser, p: ReportParams, by_o
             return Err(ApiError::forbidden());
         }
         let f = filter(&p, scope, tz(), None)?;
-        let tally = db.read(|c| reports::tally(c, &f, by_opd))?;
-        let labels = db.read(|c| if by_opd { reports::opd_names(c) } else { reports::course_titles(c) })?;
-        let mut rows: Vec<TallyRow> = tally
-            .into_iter()
-            .map(|(key, t)| TallyRow {
-                label: labels.get(&key).cloned().unwrap_or_else(|| "(tanpa OPD)".into()),
-                key,
-                enrolled: t.enrolled,
-                not_started: t.not_started,
-                in_progress: t.in_progress,
-                completed: t.completed,
-                withdrawn: t.withdrawn,
-                completion_rate: t.completion_rate(),
-                average_progress: t.average_percent(),
-            })
-            .collect();
-        rows.sort_by(|a, b| a.label.cmp(&b.label));
+        let rows = rep::tallies(&db, &f, by_opd)?;
         Ok((rows, p.format.unwrap_or_else(|| "json".into()), p.lang.as_deref() == Some("en")))
     })
     .await?;
@@ -240,25 +210,9 @@ async fn tally(state: web::Data<AppState>, user: AuthUser, p: ReportParams, by_o
     if format == "json" {
         return Ok(HttpResponse::Ok().json(rows));
     }
-    const ID: [&str; 7] = ["Nama", "Terdaftar", "Belum Mulai", "Sedang Berjalan", "Selesai", "Tingkat Penyelesaian (%)", "Rata-rata Kemajuan (%)"];
-    const EN: [&str; 7] = ["Name", "Enrolled", "Not started", "In progress", "Completed", "Completion rate (%)", "Average progress (%)"];
-    let name = match (by_opd, en) {
-        (true, false) => "laporan-per-opd",
-        (false, false) => "laporan-per-kursus",
-        (true, true) => "report-by-opd",
-        (false, true) => "report-by-course",
-    };
-    export(&format, name, if en { &EN } else { &ID }, move |emit| {
-        for r in rows {
-            emit(vec![
-                Cell::Text(r.label),
-                Cell::Number(r.enrolled as f64),
-                Cell::Number(r.not_started as f64),
-                Cell::Number(r.in_progress as f64),
-                Cell::Number(r.completed as f64),
-                Cell::Number((r.completion_rate * 1000.0).round() / 10.0),
-                Cell::Number((r.average_progress * 10.0).round() / 10.0),
-            ])?;
+    export(&format, rep::tally_file_name(by_opd, en), rep::tally_columns(en), move |emit| {
+        for r in &rows {
+            emit(rep::tally_cells(r))?;
         }
         Ok(())
     })
@@ -278,10 +232,49 @@ pub async fn per_opd(state: web::Data<AppState>, user: AuthUser, p: web::Query<R
     tally(state, user, p.into_inner(), true).await
 }
 
-/// External JP approved for the year, per user (hundredths), from the progress ledger when it
-/// exists.
-pub(crate) fn external_jp(_db: &lentera_storage::Db, _year: i32) -> Result<HashMap<String, i64>, ApiError> {
-    Ok(HashMap::new())
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MonthCount {
+    /// 1–12.
+    pub month: u32,
+    pub enrolled: i64,
+    pub completed: i64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Timeline {
+    pub year: i32,
+    pub months: Vec<MonthCount>,
+}
+
+/// Enrolments and completions per month of a year in Asia/Jakarta (the dashboard's chart of
+/// completion over time), within the caller's scope and the filters. Not for learners.
+#[utoipa::path(tag = "reports", params(ReportParams), responses((status = 200, body = Timeline), (status = 403, body = crate::Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
+#[get("/reports/timeline")]
+pub async fn timeline(state: web::Data<AppState>, user: AuthUser, p: web::Query<ReportParams>) -> Result<web::Json<Timeline>, ApiError> {
+    let p = p.into_inner();
+    let year = p.year.unwrap_or_else(|| chrono::Utc::now().with_timezone(&tz()).year());
+    let db = state.db.clone();
+    let out = blocking(move || {
+        let scope = report_scope(&db, &user)?;
+        if matches!(scope, ReportScope::Users(_)) && !user.principal.has(Role::Mentor) && !user.principal.is_admin() {
+            return Err(ApiError::forbidden());
+        }
+        let f = filter(&ReportParams { year: Some(year), ..p }, scope, tz(), None)?;
+        let bounds: Vec<chrono::NaiveDateTime> = (0..=12)
+            .map(|i| {
+                let (y, m) = if i == 12 { (year + 1, 1) } else { (year, i + 1) };
+                rep::month_start(y, m, tz())
+            })
+            .collect::<Option<_>>()
+            .ok_or_else(|| ApiError::validation("invalid_year", format!("year {year} is out of range")))?;
+        let (enrolled, completed) = db.read(|c| {
+            Ok((reports::timeline(c, &f, reports::TimelineOf::Enrolled, &bounds)?, reports::timeline(c, &f, reports::TimelineOf::Completed, &bounds)?))
+        })?;
+        let months = (0..12).map(|i| MonthCount { month: i as u32 + 1, enrolled: enrolled[i], completed: completed[i] }).collect();
+        Ok(Timeline { year, months })
+    })
+    .await?;
+    Ok(web::Json(out))
 }
 
 /// JP compliance for a year: per OPD the share of ASN at or above the target, and everyone
@@ -298,8 +291,7 @@ pub async fn jp_compliance(state: web::Data<AppState>, user: AuthUser, p: web::Q
     let report = blocking(move || {
         let scope = report_scope(&db, &user)?;
         let f = filter(&ReportParams { year: Some(year), ..p }, scope, tz(), None)?;
-        let external = external_jp(&db, year)?;
-        rep::jp_compliance(&db, &f, year, tz(), target, &external).map_err(|e| ApiError::Internal(e.to_string()))
+        rep::jp_compliance(&db, &f, year, tz(), target).map_err(|e| ApiError::Internal(e.to_string()))
     })
     .await?;
     if format == "json" {

@@ -46,9 +46,7 @@ api_test!(async fn the_certificate_pdf_renders_and_its_qr_code_leads_to_the_veri
     import(t, &[etika(tmp.path())]);
     let (_, token) = t.learner_in("siti@batanghari.go.id", Some(NIP), None).await;
     enrol(t, &token, SLUG).await;
-    let mut settings = ProgressSettings::default();
-    settings.public_url = "https://lentera.batangharikab.example".into();
-    settings.config.regency_name = "Pemerintah Kabupaten Batang Hari".into();
+    let settings = ProgressSettings { public_url: "https://lentera.batangharikab.example".into(), ..ProgressSettings::default() };
     complete_etika(t, &token, Utc::now() - Duration::minutes(5)).await;
 
     let list = t.get_with(&settings, "/api/v1/me/certificates", Some(&token)).await.body;

@@ -424,7 +424,7 @@ api_test!(async fn a_programme_completes_when_required_courses_and_enough_electi
     // the completion hook, records it), with a notification, once.
     complete(t, &token, "etika-pelayanan").await;
     let done = t.db().write(|c| store::on_course_completed(c, me, &course_id(t, "etika-pelayanan"), now())).unwrap();
-    assert_eq!(done, [cohort.clone()]);
+    assert_eq!(done, std::slice::from_ref(&cohort));
     assert_eq!(store::refresh_all_progress(t.db(), now()).unwrap(), 0, "already complete");
     let mine = t.get("/api/v1/me/programmes", Some(&token)).await;
     assert_eq!(mine.body["items"][0]["progress"]["complete"], true);

@@ -438,6 +438,22 @@ api_test!(async fn hr_sees_certifications_expiring_within_n_days(t: &mut TestApp
     assert_eq!(t.get("/api/v1/certifications/expiring", Some(&hr)).await.body.as_array().unwrap().len(), 1, "default window: 90 days");
     assert_eq!(t.get("/api/v1/certifications/expiring?days=365", Some(&hr_other)).await.body.as_array().unwrap().len(), 0);
     t.get("/api/v1/certifications/expiring", Some(&learner)).await.assert_problem(403, "forbidden");
+
+    // The same list as a download.
+    let csv = t.get("/api/v1/certifications/expiring?days=365&format=csv", Some(&hr)).await;
+    assert_eq!(csv.status, 200);
+    assert!(csv.content_type.starts_with("text/csv"), "{}", csv.content_type);
+    let text = String::from_utf8(csv.raw).unwrap();
+    let lines: Vec<&str> = text.trim_start_matches('\u{feff}').split("\r\n").filter(|l| !l.is_empty()).collect();
+    assert_eq!(lines[0], "NIP,Nama,OPD,Sertifikasi,Penerbit,Nomor,Tanggal Terbit,Berlaku Sampai");
+    assert_eq!(lines.len(), 3, "{text}");
+    assert_eq!(lines[1], format!("198609262015052001,User bidan@batanghari.go.id,Dinas Kesehatan,STR Bidan,LSP Kesehatan,STR-STR Bidan,{},{}", today - Duration::days(700), today + Duration::days(10)));
+    let xlsx = t.get("/api/v1/certifications/expiring?days=365&format=xlsx", Some(&hr)).await;
+    use calamine::{Data, Reader, Xlsx};
+    let mut book: Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(xlsx.raw)).unwrap();
+    let range = book.worksheet_range("Laporan").unwrap();
+    assert_eq!(range.height(), 3);
+    assert!(matches!(range.get((1, 7)), Some(Data::DateTime(_))), "valid-until is a date cell: {:?}", range.get((1, 7)));
 });
 
 fn quiz_course(root: &Path) -> PathBuf {
@@ -464,7 +480,7 @@ api_test!(async fn quiz_results_complete_the_course_and_are_exported_as_xapi(t: 
     let failed_at = base + Duration::minutes(1);
     let passed_at = base + Duration::minutes(2);
     let record = |score: f64, passed: bool, at: DateTime<Utc>| {
-        t.db().write(|c| progress_glue::record_quiz_result(c, &course.id, me, "ujian", score, passed, at)).unwrap();
+        t.db().write(|c| progress_glue::record_quiz_result(c, None, &course.id, me, "ujian", score, passed, at)).unwrap();
     };
     record(40.0, false, failed_at);
     assert_eq!(t.get("/api/v1/courses/kuis-asn/progress", Some(&token)).await.body["status"], "in_progress");

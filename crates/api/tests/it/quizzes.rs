@@ -521,7 +521,7 @@ api_test!(async fn item_analysis_matches_the_hand_computed_numbers(t: &mut TestA
     // b: x = (1,1,0,0), rest = (1,.5,.5,0): Sxy = .5, Sxx = 1, Syy = .5 → .7071.
     // c: x = (1,0,0,0), rest = (1,1,.5,0): Sxy = .375, Sxx = .75, Syy = .6875 → .5222.
     close(&item("a")["discrimination_index"], 0.5222);
-    close(&item("b")["discrimination_index"], 0.7071);
+    close(&item("b")["discrimination_index"], std::f64::consts::FRAC_1_SQRT_2);
     close(&item("c")["discrimination_index"], 0.5222);
     let counts = |id: &str| -> Vec<(String, u64)> {
         item(id)["responses"].as_array().unwrap().iter().map(|r| (r["label"].as_str().unwrap().to_string(), r["count"].as_u64().unwrap())).collect()
@@ -680,3 +680,30 @@ fn every_quiz_endpoint_is_in_the_openapi_document() {
     }
     assert!(doc["paths"]["/api/v1/courses/{slug}/quizzes/{quiz_id}"].get("put").is_some());
 }
+
+api_test!(async fn passing_the_required_quiz_issues_the_certificate_at_once(t: &mut TestApp) {
+    let tmp = tempfile::tempdir().unwrap();
+    let instructor = t.user("guru.sertifikat@batanghari.go.id", None, None, vec![RoleGrant::global(Role::Instructor)]);
+    let quiz = two_question_quiz("pass_mark_percent: 50");
+    let dir = course_dir(tmp.path(), "bersertifikat", "[completion]\nrequire_quiz = \"ujian\"", &[("kuis/ujian.quiz.md", &quiz)]);
+    import_as(t, &dir, instructor);
+    let (learner, _) = learner(t, "murid.sertifikat@batanghari.go.id", None).await;
+    enrol(t, "bersertifikat", &learner).await;
+    let done = json!({"type": "lesson_completed", "lesson_id": "pengantar"});
+    crate::progress::sync(t, &learner, &[event("bersertifikat", done, chrono::Utc::now())]).await;
+
+    let a = start(t, "bersertifikat", &learner).await;
+    let r = submit(t, &id_of(&a), &learner, right_answers(&a.body)).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let p = t.get("/api/v1/courses/bersertifikat/progress", Some(&learner)).await.body;
+    assert_eq!(p["status"], "completed", "{p}");
+    // No job has run: the submit itself issued the certificate the learner sees next.
+    let certificates = t.get("/api/v1/me/certificates", Some(&learner)).await.body;
+    assert_eq!(certificates.as_array().map(Vec::len), Some(1), "{certificates}");
+    assert_eq!(certificates[0]["course_title"], "Kursus bersertifikat", "{certificates}");
+    // The completion report carries the score and the certificate's number.
+    let admin = t.admin().await;
+    let report = t.get("/api/v1/reports/completions?course=bersertifikat", Some(&admin)).await.body;
+    assert_eq!(report["items"][0]["score_percent"], 100.0, "{report}");
+    assert_eq!(report["items"][0]["certificate_number"], certificates[0]["number"], "{report}");
+});

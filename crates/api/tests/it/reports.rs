@@ -50,6 +50,7 @@ async fn world(t: &TestApp) -> World {
         percent_complete: percent,
         last_activity_at: None,
         completed_at: done,
+        score_percent: done.map(|_| 70.0 + f64::from(n) * 5.0),
     };
     let rows = vec![
         e(1, &k1, l1, 100, Some(at(2026, 3, 1, 8, 0))),
@@ -115,6 +116,8 @@ api_test!(async fn completion_and_tallies_match_hand_counts_and_scope(t: &mut Te
     let c2 = courses.body.as_array().unwrap().iter().find(|c| c["key"] == "kursus-dua").unwrap();
     assert_eq!((c2["completed"].as_i64(), c2["in_progress"].as_i64()), (Some(2), Some(1)));
     assert!((c2["average_progress"].as_f64().unwrap() - 250.0 / 3.0).abs() < 1e-6, "{}", c2);
+    // Scores only of those who have one: c1 (75 and 85), c2 (80 and 100).
+    assert_eq!((c1["average_score"].as_f64(), c2["average_score"].as_f64()), (Some(80.0), Some(90.0)));
 
     let opds = t.get("/api/v1/reports/opds", Some(&w.hr_a)).await;
     let rows = opds.body.as_array().unwrap();
@@ -161,14 +164,68 @@ api_test!(async fn exports_are_csv_and_real_xlsx(t: &mut TestApp) {
     let range = book.worksheet_range("Laporan").unwrap();
     assert_eq!(range.height(), 7);
     assert_eq!(range.get((0, 0)), Some(&Data::String("NIP".into())));
-    let row1: Vec<&Data> = (0..12).map(|c| range.get((1, c)).unwrap()).collect();
+    assert_eq!(range.get((0, 11)), Some(&Data::String("Nilai".into())));
+    assert_eq!(range.get((0, 12)), Some(&Data::String("Nomor Sertifikat".into())));
+    let row1: Vec<&Data> = (0..14).map(|c| range.get((1, c)).unwrap()).collect();
     assert!(matches!(row1[7], Data::DateTime(_)), "enrolled-on is a date cell: {:?}", row1[7]);
     assert!(matches!(row1[9], Data::Float(_) | Data::Int(_)), "progress is a number: {:?}", row1[9]);
-    assert!(matches!(row1[11], Data::Float(_) | Data::Int(_)), "JP is a number: {:?}", row1[11]);
+    assert_eq!(row1[11], &Data::Float(75.0), "the score is a number");
+    assert_eq!(row1[12], &Data::Empty, "no certificate was issued for bulk-loaded rows");
+    assert_eq!(row1[13], &Data::Float(12.0), "JP is a number");
 
     let jp = t.send(TestRequest::get().uri("/api/v1/reports/jp-compliance?year=2026&format=csv&lang=en").insert_header(("authorization", format!("Bearer {}", w.admin)))).await;
     let text = String::from_utf8(jp.raw).unwrap();
     assert!(text.contains("JP still needed"));
     assert_eq!(text.split("\r\n").filter(|l| !l.is_empty()).count(), 3);
     t.get("/api/v1/reports/completions?format=pdf", Some(&w.admin)).await.assert_problem(422, "invalid_format");
+});
+
+api_test!(async fn approved_external_training_counts_towards_jp_compliance(t: &mut TestApp) {
+    let w = world(t).await;
+    let bimtek = json!({
+        "form": "workshop", "title": "Bimtek Kearsipan", "provider": "ANRI",
+        "start_date": "2026-05-04", "end_date": "2026-05-05", "amount": {"unit": "days", "days": 2},
+    });
+    let created = t.post("/api/v1/me/external-trainings", Some(&w.learner3), bimtek).await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    let id = created.body["id"].as_str().unwrap().to_string();
+    let nips = |r: &Reply| -> Vec<String> { r.body["below"].as_array().unwrap().iter().map(|b| b["nip"].as_str().unwrap().to_string()).collect() };
+
+    // Pending: not counted yet.
+    let r = t.get("/api/v1/reports/jp-compliance?year=2026", Some(&w.admin)).await;
+    assert_eq!(r.body["at_or_above"], 1, "{}", r.body);
+    assert!(nips(&r).contains(&"198701012010012002".to_string()));
+
+    let ok = t.post(&format!("/api/v1/external-trainings/{id}/approve"), Some(&w.admin), json!({"jp": 20})).await;
+    assert_eq!(ok.status, 200, "{}", ok.body);
+    let r = t.get("/api/v1/reports/jp-compliance?year=2026", Some(&w.admin)).await;
+    assert_eq!(r.body["at_or_above"], 2, "{}", r.body);
+    assert_eq!(nips(&r), vec!["199204052022212002".to_string()]);
+    let dinas_b = r.body["opds"].as_array().unwrap().iter().find(|o| o["opd"] == "Dinas B").unwrap();
+    assert_eq!(dinas_b["share"], 1.0);
+    // Another year does not see it.
+    let y27 = t.get("/api/v1/reports/jp-compliance?year=2027", Some(&w.admin)).await;
+    let l3 = y27.body["below"].as_array().unwrap().iter().find(|b| b["nip"] == "198701012010012002").unwrap();
+    assert_eq!(l3["earned"], 0.0);
+});
+
+api_test!(async fn the_timeline_counts_per_jakarta_month_within_scope(t: &mut TestApp) {
+    let w = world(t).await;
+    let counts = |r: &Reply, key: &str| -> Vec<i64> { r.body["months"].as_array().unwrap().iter().map(|m| m[key].as_i64().unwrap()).collect() };
+    let y26 = t.get("/api/v1/reports/timeline?year=2026", Some(&w.admin)).await;
+    assert_eq!(y26.status, 200, "{}", y26.body);
+    // March, and 23:59 on 31 December in Jakarta; the one at 00:30 on 1 January belongs to 2027.
+    assert_eq!(counts(&y26, "completed"), [0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 1]);
+    assert_eq!(counts(&y26, "enrolled"), [0; 12]);
+    let y25 = t.get("/api/v1/reports/timeline?year=2025", Some(&w.admin)).await;
+    assert_eq!(counts(&y25, "enrolled"), [6, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    assert_eq!(counts(&y25, "completed"), [0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0]);
+    let y27 = t.get("/api/v1/reports/timeline?year=2027", Some(&w.hr_a)).await;
+    assert_eq!(counts(&y27, "completed")[0], 1);
+    // The officer of OPD A does not see OPD B's June completion.
+    let scoped = t.get("/api/v1/reports/timeline?year=2025", Some(&w.hr_a)).await;
+    assert_eq!((counts(&scoped, "enrolled")[0], counts(&scoped, "completed")[5]), (4, 0));
+    let by_course = t.get("/api/v1/reports/timeline?year=2026&course=kursus-dua", Some(&w.admin)).await;
+    assert_eq!(counts(&by_course, "completed"), [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1]);
+    t.get("/api/v1/reports/timeline?year=2026", Some(&w.learner3)).await.assert_problem(403, "forbidden");
 });

@@ -121,3 +121,40 @@ fn serve_demo_seeds_accounts_and_imports_the_sample_courses_once() {
         assert_eq!(body["items"][0]["version"], 1, "a restart does not make a new version");
     }
 }
+
+#[test]
+fn report_writes_every_row_as_csv_or_xlsx_and_refuses_a_bad_request() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = lentera(dir.path(), &["demo-data", "--learners", "60", "--courses", "4", "--enrolments-per-learner", "2"], None);
+    assert!(out.status.success(), "{}", text(&out));
+
+    let out = lentera(dir.path(), &["report", "completions"], None);
+    assert!(out.status.success(), "{}", text(&out));
+    let csv = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = csv.trim_start_matches('\u{feff}').split("\r\n").filter(|l| !l.is_empty()).collect();
+    assert!(lines[0].starts_with("NIP,Nama,OPD,Jabatan,Jenis ASN,"), "{}", lines[0]);
+    assert_eq!(lines.len(), 1 + 120, "a header and every enrolment");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("120 rows"));
+
+    // Per course: the enrolled column adds up to the same 120.
+    let out = lentera(dir.path(), &["report", "courses", "--en"], None);
+    assert!(out.status.success(), "{}", text(&out));
+    let csv = String::from_utf8(out.stdout).unwrap();
+    let mut rows = csv.trim_start_matches('\u{feff}').lines();
+    assert!(rows.next().unwrap().starts_with("Name,Enrolled,"));
+    let enrolled: u64 = rows.map(|r| r.split(',').nth(1).unwrap().parse::<u64>().unwrap()).sum();
+    assert_eq!(enrolled, 120);
+
+    let file = dir.path().join("jp.xlsx");
+    let out = lentera(dir.path(), &["report", "jp", "--year", "2026", "--per-opd", "--format", "xlsx", "-o", file.to_str().unwrap()], None);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("ASN at or above 20 JP"), "{}", text(&out));
+    assert_eq!(&std::fs::read(&file).unwrap()[..2], b"PK", "an XLSX is a zip file");
+
+    let out = lentera(dir.path(), &["report", "opds", "--format", "xlsx"], None);
+    assert!(!out.status.success());
+    assert!(text(&out).contains("needs --output"), "{}", text(&out));
+    let out = lentera(dir.path(), &["report", "completions", "--jenis", "honorer"], None);
+    assert!(!out.status.success());
+    assert!(text(&out).contains("PNS or PPPK"), "{}", text(&out));
+}

@@ -58,13 +58,12 @@ impl Server {
         std::thread::spawn(move || {
             let mut sent = false;
             for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                if !sent {
-                    if let Some(rest) = line.split("listening on http://").nth(1) {
+                if !sent
+                    && let Some(rest) = line.split("listening on http://").nth(1) {
                         let addr: String = rest.chars().take_while(|c| *c != '"' && !c.is_whitespace()).collect();
                         let _ = tx.send(addr);
                         sent = true;
                     }
-                }
             }
         });
         let addr = rx.recv_timeout(Duration::from_secs(30)).expect("server printed its address");

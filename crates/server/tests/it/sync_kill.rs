@@ -148,8 +148,15 @@ fn client(base: String, token: String, stop: Arc<AtomicBool>, answered: Arc<Atom
 }
 
 fn scenario(dir: &Path, url: &str) {
-    let mut env: Vec<(&str, &str)> = vec![("LENTERA_DATABASE_URL", url)];
-    env.push(("LENTERA_PROGRESS__JOB_POLL_MS", "50"));
+    // The `[progress]` settings reach the handlers and the job worker from the environment too.
+    let env: Vec<(&str, &str)> = vec![
+        ("LENTERA_DATABASE_URL", url),
+        ("LENTERA_PROGRESS__JOB_POLL_MS", "50"),
+        // Jobs the killed process had taken are taken over this soon after the restart.
+        ("LENTERA_PROGRESS__JOB_LEASE_SECS", "2"),
+        ("LENTERA_PROGRESS__JP__YEARLY_TARGET", "24"),
+        ("LENTERA_PUBLIC_URL", "https://lentera.example.go.id"),
+    ];
     let out = lentera_on(dir, url, &["course", "import", course(dir).to_str().unwrap()], None);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let emails: Vec<String> = (0..CLIENTS).map(|i| format!("murid{i}@batanghari.go.id")).collect();
@@ -212,6 +219,21 @@ fn scenario(dir: &Path, url: &str) {
         assert_eq!(status, 200, "{progress}");
         assert_eq!(progress[0]["percent_complete"], 100, "{progress}");
         assert_eq!(progress[0]["status"], "completed");
+        let year = (chrono::Utc::now() + chrono::Duration::hours(7)).format("%Y");
+        let (_, jp) = call(&format!("{}/api/v1/me/jp", server.base), Some(token), None).unwrap();
+        assert_eq!(jp["label_en"], format!("4 / 24 JP in {year}"), "{jp}");
+        // The certificate was issued on completion; the worker started by `serve` renders it.
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let (_, certs) = call(&format!("{}/api/v1/me/certificates", server.base), Some(token), None).unwrap();
+            assert_eq!(certs.as_array().unwrap().len(), 1, "{certs}");
+            assert!(certs[0]["verification_url"].as_str().unwrap().starts_with("https://lentera.example.go.id/verify/"), "{certs}");
+            if certs[0]["pdf_ready"] == true {
+                break;
+            }
+            assert!(Instant::now() < deadline, "the job worker did not render the certificate: {certs}");
+            std::thread::sleep(Duration::from_millis(100));
+        }
     }
 }
 

@@ -95,9 +95,12 @@ both_backends!(fn an_attempt_is_closed_once_and_numbers_are_unique(t: &TestDb) {
         needs_grading: false,
         at,
     };
-    assert!(db.write(|c| quizzes::close_attempt(c, "a1", at, quizzes::CLOSED_BY_LEARNER, &grade)).unwrap());
+    let later = at + chrono::TimeDelta::seconds(1);
+    assert!(db.write(|c| quizzes::save_responses(c, "a1", "{}", later)).unwrap());
+    assert!(!db.write(|c| quizzes::close_attempt(c, "a1", at, at, quizzes::CLOSED_BY_LEARNER, &grade)).unwrap(), "changed since it was read");
+    assert!(db.write(|c| quizzes::close_attempt(c, "a1", later, at, quizzes::CLOSED_BY_LEARNER, &grade)).unwrap());
     let again = GradeWrite { percent: 100.0, ..grade.clone() };
-    assert!(!db.write(|c| quizzes::close_attempt(c, "a1", at, quizzes::CLOSED_BY_LEARNER, &again)).unwrap(), "closing twice changes nothing");
+    assert!(!db.write(|c| quizzes::close_attempt(c, "a1", at, at, quizzes::CLOSED_BY_LEARNER, &again)).unwrap(), "closing twice changes nothing");
     assert!(!db.write(|c| quizzes::save_responses(c, "a1", "{}", at)).unwrap(), "a closed attempt keeps its responses");
     let a = db.read(|c| quizzes::attempt_for_update(c, "a1")).unwrap();
     assert_eq!((a.percent, a.responses.as_str(), a.closed_by.as_deref()), (Some(50.0), "{\"q\":1}", Some("learner")));
