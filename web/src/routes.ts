@@ -16,6 +16,9 @@ export const routes: RouteDef[] = [
   // Authoring (instructors of a course; admins).
   { path: '/author', load: () => import('./pages/author/AuthorCourses.svelte'), title: 'author.title', roles: ['instructor', 'admin'] },
   { path: '/author/courses/:slug', load: () => import('./pages/author/CourseEditor.svelte'), title: 'editor.title', roles: ['instructor', 'admin'] },
+  // JP: one's own external training and certifications; hr's approvals and expiring certifications.
+  { path: '/jp', load: () => import('./pages/jp/MyJp.svelte'), title: 'jp.title' },
+  { path: '/approvals', load: () => import('./pages/hr/Approvals.svelte'), title: 'review.title', roles: ['hr', 'admin'] },
   // Reports (hr, admin).
   { path: '/reports', load: () => import('./pages/Reports.svelte'), title: 'reports.title', roles: ['hr', 'admin'] },
   // Still to come: /verify/:code (public certificate check), /programs, /mentoring.
@@ -39,8 +42,10 @@ export interface NavItem {
 export const nav: NavItem[] = [
   { href: '/', label: 'nav.dashboard' },
   { href: '/courses', label: 'nav.courses', prefix: '/courses' },
+  { href: '/jp', label: 'nav.jp' },
   { href: '/author', label: 'nav.author', roles: ['instructor', 'admin'], prefix: '/author' },
   { href: '/reports', label: 'nav.reports', roles: ['hr', 'admin'] },
+  { href: '/approvals', label: 'nav.approvals', roles: ['hr', 'admin'] },
   { href: '/users', label: 'nav.users', roles: ['hr', 'admin'], prefix: '/users' },
   { href: '/opds', label: 'nav.opds', roles: ['admin'] },
   { href: '/profile', label: 'nav.profile' },

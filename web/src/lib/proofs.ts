@@ -1,0 +1,65 @@
+// Proof files (certificate scans) for external training and professional certifications: upload
+// the raw bytes, then refer to the id; fetching one back needs the Authorization header.
+import { call } from '../api/http';
+import { readProblem, toProblem } from '../api/problem';
+
+/** What the server keeps as proof (it checks the bytes too). */
+export const PROOF_ACCEPT = '.pdf,.png,.jpg,.jpeg,application/pdf,image/png,image/jpeg';
+
+export interface ProofMeta {
+  id: string;
+  file_name: string;
+  media_type: string;
+  size: number;
+}
+
+export async function uploadProof(file: File): Promise<ProofMeta> {
+  const { api } = await import('./session.svelte');
+  return (await call(
+    api.POST('/api/v1/me/proofs', {
+      params: { query: { file_name: file.name } },
+      body: file as unknown as number[],
+      bodySerializer: (b: unknown) => b as Blob,
+      headers: { 'Content-Type': file.type || 'application/octet-stream' },
+    }),
+  )) as unknown as ProofMeta;
+}
+
+const EXTENSIONS: Record<string, string> = { 'application/pdf': 'pdf', 'image/png': 'png', 'image/jpeg': 'jpg' };
+
+/** A file name for a proof: the base made safe, with the extension of its media type. */
+export function proofFileName(base: string, mediaType: string | null): string {
+  const safe =
+    base
+      .normalize('NFKD')
+      .replace(/[^\w.-]+/g, '-')
+      .replace(/-+/g, '-')
+      .replace(/^-|-$/g, '')
+      .slice(0, 80) || 'bukti';
+  const ext = EXTENSIONS[(mediaType ?? '').split(';')[0].trim()] ?? 'bin';
+  return `${safe}.${ext}`;
+}
+
+/** Fetches a proof with the session's token and saves it; returns the file name. */
+export async function downloadProof(id: string, base: string): Promise<string> {
+  const { auth } = await import('./session.svelte');
+  let response: Response;
+  try {
+    response = await auth.fetch(new Request(new URL(`/api/v1/proofs/${encodeURIComponent(id)}`, location.origin)));
+  } catch (err) {
+    throw toProblem(err);
+  }
+  if (!response.ok) throw await readProblem(response);
+  const blob = await response.blob();
+  const name = proofFileName(base, response.headers.get('Content-Type'));
+  const href = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = href;
+  a.download = name;
+  a.rel = 'external';
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(href), 10_000);
+  return name;
+}
