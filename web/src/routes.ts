@@ -19,9 +19,17 @@ export const routes: RouteDef[] = [
   // JP: one's own external training and certifications; hr's approvals and expiring certifications.
   { path: '/jp', load: () => import('./pages/jp/MyJp.svelte'), title: 'jp.title' },
   { path: '/approvals', load: () => import('./pages/hr/Approvals.svelte'), title: 'review.title', roles: ['hr', 'admin'] },
+  // Notifications; programmes assigned to me (the "programme assigned" notification links to one).
+  { path: '/notifications', load: () => import('./pages/Notifications.svelte'), title: 'notif.title' },
+  { path: '/programmes', load: () => import('./pages/programmes/MyProgrammes.svelte'), title: 'programme.mineTitle' },
+  { path: '/programmes/:id', load: () => import('./pages/programmes/MyProgrammes.svelte'), title: 'programme.mineTitle' },
+  // Programmes, cohorts and their assignment (hr, admin).
+  { path: '/hr/programmes', load: () => import('./pages/hr/Programmes.svelte'), title: 'hrProgramme.title', roles: ['hr', 'admin'] },
+  { path: '/hr/programmes/:id', load: () => import('./pages/hr/ProgrammeDetail.svelte'), title: 'hrProgramme.title', roles: ['hr', 'admin'] },
+  { path: '/hr/cohorts/:id', load: () => import('./pages/hr/Cohort.svelte'), title: 'hrProgramme.cohorts', roles: ['hr', 'admin'] },
   // Reports (hr, admin).
   { path: '/reports', load: () => import('./pages/Reports.svelte'), title: 'reports.title', roles: ['hr', 'admin'] },
-  // Still to come: /verify/:code (public certificate check), /programs, /mentoring.
+  // Still to come: /verify/:code (public certificate check), /mentoring.
 
   { path: '/users', load: () => import('./pages/users/UserList.svelte'), title: 'users.title', roles: ['hr', 'admin'] },
   { path: '/users/new', load: () => import('./pages/users/UserCreate.svelte'), title: 'userForm.createTitle', roles: ['hr', 'admin'] },
@@ -45,7 +53,9 @@ export const nav: NavItem[] = [
   { href: '/jp', label: 'nav.jp' },
   { href: '/author', label: 'nav.author', roles: ['instructor', 'admin'], prefix: '/author' },
   { href: '/reports', label: 'nav.reports', roles: ['hr', 'admin'] },
-  { href: '/approvals', label: 'nav.approvals', roles: ['hr', 'admin'] },
+  // hr's own work; admins reach these pages from the dashboard (their bar is full already).
+  { href: '/approvals', label: 'nav.approvals', roles: ['hr'] },
+  { href: '/hr/programmes', label: 'nav.programmes', roles: ['hr'], prefix: '/hr' },
   { href: '/users', label: 'nav.users', roles: ['hr', 'admin'], prefix: '/users' },
   { href: '/opds', label: 'nav.opds', roles: ['admin'] },
   { href: '/profile', label: 'nav.profile' },

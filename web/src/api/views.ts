@@ -321,3 +321,56 @@ export interface JpReport {
   target_met: boolean;
   lines: JpLine[];
 }
+
+/** `lentera_storage::programmes::CohortView`. */
+export interface CohortView {
+  id: string;
+  programme_id: string;
+  name: string;
+  starts_at: string;
+  ends_at: string;
+  enrol_opens_at: string;
+  enrol_closes_at: string;
+  due_at: string;
+  created_at: string;
+}
+
+/** `lentera_storage::programmes::MyCourse`. */
+export interface MyProgrammeCourse {
+  course_id: string;
+  slug: string;
+  title: string;
+  jp: number;
+  required: boolean;
+  position: number;
+  /** `active`, `completed` or `withdrawn`; absent if not enrolled. */
+  status: string | null;
+  percent_complete: number;
+  due_at: string | null;
+  completed_at: string | null;
+}
+
+/** `lentera_storage::programmes::MyProgramme` (`GET /me/programmes`). */
+export interface MyProgramme {
+  cohort: CohortView;
+  programme_id: string;
+  title: string;
+  description: string;
+  jp: number;
+  electives_needed: number;
+  certificate: boolean;
+  courses: MyProgrammeCourse[];
+  progress: {
+    required_done: number;
+    required_total: number;
+    electives_done: number;
+    electives_needed: number;
+    percent: number;
+    complete: boolean;
+    missing_required: string[];
+  };
+  assigned_at: string;
+  completed_at: string | null;
+  certificate_id: string | null;
+  overdue: boolean;
+}

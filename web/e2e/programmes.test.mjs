@@ -1,0 +1,237 @@
+// End-to-end journeys of programmes and notifications, against `lentera serve --demo`: hr creates
+// a programme from two sample courses (one required, one elective), opens a cohort, assigns it
+// by a pasted NIP list (bad rows reported by row number, nobody assigned) and then by a good one;
+// the learner sees the unread count on the bell, reads the notification, follows it to the
+// programme with its deadline and progress (also on the dashboard), marks everything read, and
+// turns a non-essential e-mail off in the profile. Every page is checked with axe-core and
+// photographed at 1280×800 and 360×740.
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { chromium } from 'playwright-core';
+import { launchArgs } from './browser.mjs';
+import { DEMO, DEMO_PASSWORD, startServer } from './harness.mjs';
+import { checkA11y, DESKTOP, exe, overflow, PHONE, SHOTS, shot, SKIP } from './helpers.mjs';
+
+const PROGRAMME = 'Pelatihan Literasi Digital ASN';
+const COHORT = 'Angkatan I';
+const REQUIRED = 'Keamanan Informasi dan Pelindungan Data Pribadi';
+const ELECTIVE = 'Pengelolaan Data dengan Spreadsheet untuk ASN';
+const BUDI_NIP = '198609262015051001';
+const LEARNER_NAME = 'Budi Santoso, S.Kom.';
+
+/** `YYYY-MM-DD` in Asia/Jakarta, `days` days from today. */
+function jakartaDate(days) {
+  const d = new Date(Date.now() + days * 86_400_000);
+  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Jakarta', year: 'numeric', month: '2-digit', day: '2-digit' }).format(d);
+}
+
+describe('Programmes and notifications in the browser', { skip: SKIP }, () => {
+  let server;
+  let browser;
+  const sessions = new Map();
+  let cohortPath = null;
+
+  before(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    server = await startServer({ demo: true });
+    browser = await chromium.launch({ executablePath: exe, args: launchArgs });
+    console.log(`e2e: demo server at ${server.baseUrl} on ${server.database}; screenshots in ${SHOTS}`);
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  async function session(email, viewport = DESKTOP) {
+    const key = `${email}-${viewport.width}`;
+    if (sessions.has(key)) return sessions.get(key).page;
+    const context = await browser.newContext({ viewport, bypassCSP: true, locale: 'id-ID', timezoneId: 'Asia/Jakarta', acceptDownloads: true });
+    const page = await context.newPage();
+    page.setDefaultTimeout(15_000);
+    await page.goto(`${server.baseUrl}/login`);
+    await page.getByLabel(/NIP atau email/).fill(email);
+    await page.getByLabel(/^Kata sandi$/).fill(DEMO_PASSWORD);
+    await page.getByRole('button', { name: 'Masuk' }).click();
+    await page.getByRole('heading', { level: 1, name: /^Selamat datang/ }).waitFor();
+    sessions.set(key, { context, page });
+    return page;
+  }
+
+  const journey = (name, fn) =>
+    test(name, async () => {
+      try {
+        await fn();
+      } catch (err) {
+        const base = name.split(':')[0].replace(/\W+/g, '-');
+        let i = 0;
+        for (const { page } of sessions.values()) {
+          await page.screenshot({ path: join(SHOTS, `failure-${base}-${i++}.png`), fullPage: true }).catch(() => {});
+        }
+        console.log(`e2e: failed step "${name}"; pages kept in ${SHOTS}/failure-${base}-*.png; server log ${server.logPath}`);
+        throw err;
+      }
+    });
+
+  journey('hr programme: create a programme and a cohort, assign it by NIP list (bad rows by number, then a good list)', async () => {
+    const page = await session(DEMO.hr);
+    await page.getByRole('navigation', { name: 'Navigasi utama' }).getByRole('link', { name: 'Program', exact: true }).click();
+    await page.getByRole('heading', { level: 1, name: 'Program pelatihan' }).waitFor();
+    await page.getByText('Belum ada program.').waitFor();
+
+    // The form says what is missing before sending anything.
+    await page.getByRole('button', { name: 'Buat program' }).click();
+    await page.getByText('Isi nama program.').waitFor();
+    await page.getByText('Pilih sedikitnya satu kursus.').waitFor();
+    await checkA11y(page, 'programmes with problems');
+
+    await page.getByLabel(/^Nama program/).fill(PROGRAMME);
+    await page.getByLabel(new RegExp(`^${REQUIRED}`)).selectOption('required');
+    await page.getByLabel(new RegExp(`^${ELECTIVE}`)).selectOption('elective');
+    await page.getByLabel('Jumlah kursus pilihan yang harus diselesaikan').fill('2');
+    await page.getByRole('button', { name: 'Buat program' }).click();
+    await page.getByText('Jumlah kursus pilihan yang harus diselesaikan melebihi kursus pilihan yang ada.').waitFor();
+    await page.getByLabel('Jumlah kursus pilihan yang harus diselesaikan').fill('1');
+    await page.getByRole('button', { name: 'Buat program' }).click();
+    await page.getByRole('heading', { level: 1, name: PROGRAMME }).waitFor();
+    await page.getByText('Belum ada angkatan.').waitFor();
+    await shot(page, 'programme');
+
+    await page.getByLabel(/^Nama angkatan/).fill(COHORT);
+    await page.getByLabel(/^Mulai/).fill(jakartaDate(0));
+    await page.getByLabel(/^Selesai/).fill(jakartaDate(30));
+    await page.getByRole('button', { name: 'Tambah angkatan' }).click();
+    await page.getByRole('heading', { level: 1, name: `${PROGRAMME}: ${COHORT}` }).waitFor();
+    cohortPath = new URL(page.url()).pathname;
+    await page.getByText('Belum ada peserta.').waitFor();
+
+    // A pasted list with a malformed NIP, then with an unknown one: each reported at its row
+    // (the line of the list), nobody assigned.
+    await page.getByLabel('Tugaskan kepada').selectOption('nips');
+    const problems = page.getByRole('table', { name: /baris bermasalah; tidak ada yang ditugaskan$/ });
+    const problemRows = () => problems.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent.trim())));
+    await page.getByLabel('NIP (satu per baris)').fill(`${BUDI_NIP}\n199001012020011999\n12345`);
+    await page.getByRole('button', { name: 'Tugaskan' }).click();
+    await problems.waitFor();
+    assert.deepEqual(await problemRows(), [['3', 'NIP harus tepat 18 digit.']]);
+    await page.getByText('Daftar NIP berisi kesalahan; tidak ada yang ditugaskan.').waitFor();
+    await page.getByLabel('NIP (satu per baris)').fill(`${BUDI_NIP}\n199001012020011999`);
+    await page.getByRole('button', { name: 'Tugaskan' }).click();
+    await problems.getByText('Tidak ada akun dengan NIP ini (atau di luar wewenang Anda).').waitFor();
+    assert.deepEqual((await problemRows()).map((r) => r[0]), ['2']);
+    assert.equal(await page.getByTestId('cohort-members').textContent(), '0');
+    await checkA11y(page, 'cohort with NIP problems');
+    await shot(page, 'cohort-problems');
+
+    await page.getByLabel('NIP (satu per baris)').fill(`${BUDI_NIP}\n`);
+    await page.getByRole('button', { name: 'Tugaskan' }).click();
+    await page.getByText('Penugasan selesai: 1 pegawai baru ditugaskan.').waitFor();
+    await page.getByRole('region', { name: 'Peserta dan kemajuannya' }).getByText(LEARNER_NAME).waitFor();
+    await page.getByTestId('cohort-members').getByText('1').waitFor();
+    await page.getByText(`Pegawai: ${LEARNER_NAME}`).waitFor();
+    await checkA11y(page, 'cohort');
+    await shot(page, 'cohort');
+  });
+
+  journey('notifications: the bell counts the assignment, the learner reads it and follows it to the programme', async () => {
+    const page = await session(DEMO.learner);
+    const bell = page.getByRole('link', { name: 'Notifikasi, 1 belum dibaca' });
+    await bell.waitFor();
+    // The dashboard lists the programme with its deadline.
+    const onDashboard = page.getByTestId('dashboard-programme');
+    await onDashboard.getByRole('link', { name: `${PROGRAMME} · ${COHORT}` }).waitFor();
+    await onDashboard.getByText(/^Tenggat /).waitFor();
+
+    await bell.click();
+    await page.getByRole('heading', { level: 1, name: 'Notifikasi' }).waitFor();
+    await page.getByText('1 belum dibaca').waitFor();
+    const item = page.getByTestId('notification').first();
+    await item.getByText(PROGRAMME).first().waitFor();
+    await checkA11y(page, 'notifications');
+    await shot(page, 'notifications');
+
+    await item.getByRole('link').click();
+    await page.getByRole('heading', { level: 1, name: PROGRAMME }).waitFor();
+    const programme = page.getByTestId('my-programme');
+    await programme.getByText('0 dari 1 kursus wajib selesai').waitFor();
+    await programme.getByText('0 dari 1 kursus pilihan selesai').waitFor();
+    await programme.getByRole('link', { name: REQUIRED }).waitFor();
+    await programme.getByText(/^Tenggat /).waitFor();
+    await page.getByRole('link', { name: 'Notifikasi', exact: true }).waitFor();
+    await checkA11y(page, 'my programme');
+    await shot(page, 'my-programme');
+
+    // Read now: the unread filter is empty, and "mark all" has nothing left to do.
+    await page.getByRole('link', { name: 'Notifikasi', exact: true }).click();
+    await page.getByText('0 belum dibaca').waitFor();
+    await page.getByLabel('Hanya yang belum dibaca').check();
+    await page.getByText('Tidak ada notifikasi yang belum dibaca.').waitFor();
+    assert.equal(await page.getByRole('button', { name: 'Tandai semua dibaca' }).count(), 0);
+  });
+
+  journey('notifications: mark one and all read; the e-mail choices in the profile', async () => {
+    // Another cohort, assigned to the learner's whole OPD, notifies them again.
+    const hr = await session(DEMO.hr);
+    await hr.goto(`${server.baseUrl}/hr/programmes`);
+    await hr.getByRole('link', { name: PROGRAMME }).click();
+    await hr.getByRole('heading', { level: 1, name: PROGRAMME }).waitFor();
+    await hr.getByLabel(/^Nama angkatan/).fill('Angkatan II');
+    await hr.getByLabel(/^Mulai/).fill(jakartaDate(0));
+    await hr.getByLabel(/^Selesai/).fill(jakartaDate(60));
+    await hr.getByRole('button', { name: 'Tambah angkatan' }).click();
+    await hr.getByRole('heading', { level: 1, name: `${PROGRAMME}: Angkatan II` }).waitFor();
+    await hr.getByLabel('Tugaskan kepada').selectOption('opd');
+    await hr.getByLabel('OPD', { exact: true }).selectOption({ label: 'Dinas Komunikasi dan Informatika' });
+    await hr.getByRole('button', { name: 'Tugaskan' }).click();
+    await hr.getByText(/^Penugasan selesai: \d+ pegawai baru ditugaskan\.$/).waitFor();
+    await hr.getByText('OPD: Dinas Komunikasi dan Informatika').waitFor();
+
+    const page = await session(DEMO.learner);
+    await page.goto(`${server.baseUrl}/notifications`);
+    await page.getByRole('heading', { level: 1, name: 'Notifikasi' }).waitFor();
+    await page.getByText('1 belum dibaca').waitFor();
+    await page.getByRole('link', { name: 'Notifikasi, 1 belum dibaca' }).waitFor();
+    await page.getByRole('button', { name: /^Tandai dibaca: / }).first().click();
+    await page.getByText('0 belum dibaca').waitFor();
+    await page.getByRole('link', { name: 'Notifikasi', exact: true }).waitFor();
+
+    // The profile: a non-essential e-mail turned off stays off; the essential one cannot be.
+    await page.getByRole('navigation', { name: 'Navigasi utama' }).getByRole('link', { name: 'Profil' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Profil' }).waitFor();
+    const essential = page.getByRole('checkbox', { name: /^Penugasan program pelatihan/ });
+    assert.equal(await essential.isDisabled(), true);
+    assert.equal(await essential.isChecked(), true);
+    const deadline = page.getByRole('checkbox', { name: 'Tenggat yang mendekat' });
+    assert.equal(await deadline.isChecked(), true);
+    await deadline.uncheck();
+    await page.getByRole('button', { name: 'Simpan pilihan email' }).click();
+    await page.getByText('Pilihan email tersimpan.').waitFor();
+    await checkA11y(page, 'profile with e-mail choices');
+    await shot(page, 'profile-email');
+    await page.reload();
+    await page.getByRole('heading', { level: 1, name: 'Profil' }).waitFor();
+    await page.getByRole('checkbox', { name: 'Kursus selesai' }).waitFor();
+    assert.equal(await page.getByRole('checkbox', { name: 'Tenggat yang mendekat' }).isChecked(), false);
+  });
+
+  journey('phone size: the programme and notification pages fit 360 px and pass the accessibility check', async () => {
+    assert.ok(cohortPath, 'the cohort of the first journey');
+    for (const [who, path, heading, name] of [
+      [DEMO.learner, '/notifications', 'Notifikasi', 'notifications'],
+      [DEMO.learner, '/programmes', 'Program saya', 'my-programmes'],
+      [DEMO.learner, '/', /^Selamat datang/, 'dashboard-programmes'],
+      [DEMO.hr, '/hr/programmes', 'Program pelatihan', 'programmes'],
+      [DEMO.hr, cohortPath, `${PROGRAMME}: ${COHORT}`, 'cohort'],
+    ]) {
+      const page = await session(who, PHONE);
+      await page.goto(`${server.baseUrl}${path}`);
+      await page.getByRole('heading', { level: 1, name: heading }).waitFor();
+      await page.waitForLoadState('networkidle');
+      assert.ok((await overflow(page)) <= 0, `${path} is wider than the phone screen`);
+      await checkA11y(page, `${path} (phone)`);
+      await shot(page, name);
+    }
+  });
+});
