@@ -128,8 +128,9 @@ impl JwtKeys {
     }
 }
 
-/// The caller, authenticated and checked against the database on this request: the account is
-/// active, the login session has not been revoked, and the roles are the current ones.
+/// The caller, authenticated and checked against the database: the account is active, the login
+/// session has not been revoked, and the roles are the current ones (as read on this request, or
+/// within `api.session_cache_ms` and after this server's last change to accounts or sessions).
 #[derive(Debug, Clone)]
 pub struct AuthUser {
     pub principal: Principal,
@@ -174,6 +175,11 @@ impl FromRequest for AuthUser {
                 code: "invalid_token",
                 detail: "the access token is not valid",
             })?;
+            let key = (user_id, claims.fam.clone());
+            if let Some(principal) = state.sessions.get(&key) {
+                return Ok(AuthUser { principal, family_id: claims.fam });
+            }
+            let epoch = state.sessions.epoch();
             let db = state.db.clone();
             let family = claims.fam.clone();
             let facts = web::block(move || {
@@ -185,10 +191,11 @@ impl FromRequest for AuthUser {
             })
             .await??;
             match facts {
-                (Some(f), true) if f.active => Ok(AuthUser {
-                    principal: Principal { user_id, opd: f.opd, roles: f.roles },
-                    family_id: claims.fam,
-                }),
+                (Some(f), true) if f.active => {
+                    let principal = Principal { user_id, opd: f.opd, roles: f.roles };
+                    state.sessions.insert(key, principal.clone(), epoch);
+                    Ok(AuthUser { principal, family_id: claims.fam })
+                }
                 (Some(f), _) if !f.active => Err(ApiError::Unauthenticated {
                     code: "account_inactive",
                     detail: "this account has been deactivated",

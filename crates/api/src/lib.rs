@@ -10,6 +10,8 @@ pub mod auth;
 pub mod course_import;
 mod docs;
 pub mod progress_glue;
+pub mod lesson_cache;
+pub mod ttl_cache;
 pub mod reports;
 pub mod error;
 mod rate_limit;
@@ -18,6 +20,7 @@ mod routes;
 use std::sync::Arc;
 
 use actix_web::{App, HttpResponse, web};
+use lentera_accounts::UserId;
 use lentera_storage::Db;
 use serde::{Deserialize, Serialize};
 
@@ -44,6 +47,11 @@ pub struct ApiConfig {
     pub upload_limit: usize,
     /// Take the client IP from `X-Forwarded-For` (only behind a trusted reverse proxy).
     pub trust_proxy: bool,
+    /// How long, in milliseconds, a server keeps what it read of a session (account active,
+    /// roles, session not revoked) and of a learner's access to a course. Changes made through
+    /// this server act at once; changes made elsewhere (another server, the CLI) within this
+    /// time. 0 reads the database on every request.
+    pub session_cache_ms: u64,
 }
 
 impl Default for ApiConfig {
@@ -58,6 +66,7 @@ impl Default for ApiConfig {
             json_limit: 256 * 1024,
             upload_limit: 64 * 1024 * 1024,
             trust_proxy: false,
+            session_cache_ms: 2000,
         }
     }
 }
@@ -70,6 +79,12 @@ pub struct AppState {
     pub passwords: PasswordHasherConfig,
     pub login_limiter: LoginLimiter,
     pub openapi: Arc<serde_json::Value>,
+    /// Rendered lesson bodies by (course version, lesson): 64 MiB at most.
+    pub lessons: Arc<lesson_cache::LessonCache>,
+    /// Sessions checked recently: (user, session) → who they are now.
+    pub sessions: Arc<ttl_cache::TtlCache<(UserId, String), lentera_accounts::Principal>>,
+    /// Learners' access to courses checked recently: (user, course slug) → the current version.
+    pub course_access: Arc<ttl_cache::TtlCache<(UserId, String), String>>,
 }
 
 impl AppState {
@@ -80,6 +95,9 @@ impl AppState {
             passwords: PasswordHasherConfig::new(config.argon2)?,
             login_limiter: LoginLimiter::new(config.login_limits),
             openapi: Arc::new(openapi_json()),
+            lessons: Arc::new(lesson_cache::LessonCache::new(64 << 20)),
+            sessions: Arc::new(ttl_cache::TtlCache::new(std::time::Duration::from_millis(config.session_cache_ms), 100_000)),
+            course_access: Arc::new(ttl_cache::TtlCache::new(std::time::Duration::from_millis(config.session_cache_ms), 100_000)),
             config,
         })
     }

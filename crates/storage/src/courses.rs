@@ -595,17 +595,15 @@ pub struct LessonView {
 /// A lesson of the course's current version.
 pub fn lesson(conn: &mut AnyConnection, course_id: &str, key: &str) -> Result<LessonView, StorageError> {
     let version: Option<String> = courses::table.find(course_id).select(courses::current_version_id).first(conn)?;
-    let version = version.ok_or(StorageError::NotFound)?;
-    let order: Vec<(String, i32)> = lessons::table
-        .filter(lessons::version_id.eq(&version))
-        .order(lessons::position.asc())
-        .select((lessons::lesson_key, lessons::position))
-        .load(conn)?;
-    let idx = order.iter().position(|(k, _)| k == key).ok_or(StorageError::NotFound)?;
-    type Row = (String, bool, String, String, i32, i32, String, String, String);
-    let (title, required, html, toc, reading_minutes, word_count, module_key, module_title, content_hash): Row = lessons::table
+    lesson_in_version(conn, &version.ok_or(StorageError::NotFound)?, key)
+}
+
+/// A lesson of one (immutable) course version, with its neighbours by position.
+pub fn lesson_in_version(conn: &mut AnyConnection, version: &str, key: &str) -> Result<LessonView, StorageError> {
+    type Row = (String, bool, String, String, i32, i32, String, String, String, i32);
+    let (title, required, html, toc, reading_minutes, word_count, module_key, module_title, content_hash, position): Row = lessons::table
         .inner_join(course_modules::table)
-        .filter(lessons::version_id.eq(&version))
+        .filter(lessons::version_id.eq(version))
         .filter(lessons::lesson_key.eq(key))
         .select((
             lessons::title,
@@ -617,8 +615,16 @@ pub fn lesson(conn: &mut AnyConnection, course_id: &str, key: &str) -> Result<Le
             course_modules::module_key,
             course_modules::title,
             lessons::content_hash,
+            lessons::position,
         ))
         .first(conn)?;
+    let in_version = || lessons::table.filter(lessons::version_id.eq(version));
+    let previous: Option<String> =
+        in_version().filter(lessons::position.lt(position)).order(lessons::position.desc()).select(lessons::lesson_key).first(conn).optional()?;
+    let next: Option<String> =
+        in_version().filter(lessons::position.gt(position)).order(lessons::position.asc()).select(lessons::lesson_key).first(conn).optional()?;
+    let before: i64 = in_version().filter(lessons::position.lt(position)).count().get_result(conn)?;
+    let count: i64 = in_version().count().get_result(conn)?;
     Ok(LessonView {
         id: key.to_string(),
         title,
@@ -629,12 +635,20 @@ pub fn lesson(conn: &mut AnyConnection, course_id: &str, key: &str) -> Result<Le
         toc: serde_json::from_str(&toc).unwrap_or(serde_json::Value::Null),
         reading_minutes,
         word_count,
-        previous: idx.checked_sub(1).map(|i| order[i].0.clone()),
-        next: order.get(idx + 1).map(|o| o.0.clone()),
-        position: idx as i32 + 1,
-        count: order.len() as i32,
+        previous,
+        next,
+        position: i32::try_from(before + 1).unwrap_or(i32::MAX),
+        count: i32::try_from(count).unwrap_or(i32::MAX),
         content_hash,
     })
+}
+
+/// Who may read a course's lessons, answered in one connection: the course (with its current
+/// version) and whether `user` is enrolled in it or teaches it.
+pub fn course_access(conn: &mut AnyConnection, slug: &str, user: UserId) -> Result<(CourseRef, bool), StorageError> {
+    let course = course_by_slug(conn, slug)?;
+    let member = is_enrolled(conn, &course.id, user)? || is_instructor(conn, &course.id, user)?;
+    Ok((course, member))
 }
 
 /// A stored file by its SHA-256: (media type, bytes).

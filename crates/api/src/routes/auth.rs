@@ -176,6 +176,7 @@ pub async fn refresh(
             Err(ApiError::Unauthenticated { code: "account_inactive", detail: "this account has been deactivated" })
         }
         (RefreshOutcome::Reused { user_id }, _) => {
+            state.sessions.invalidate();
             tracing::warn!(user = %user_id, "refresh token reused; session revoked");
             Err(ApiError::Unauthenticated {
                 code: "refresh_reused",
@@ -193,6 +194,7 @@ pub async fn logout(state: web::Data<AppState>, user: AuthUser) -> Result<HttpRe
     let db = state.db.clone();
     let family = user.family_id.clone();
     blocking(move || Ok(db.write(|c| tokens::revoke_family(c, &family))?)).await?;
+    state.sessions.invalidate();
     let mut gone = refresh_cookie(&state, String::new(), 0);
     gone.make_removal();
     Ok(HttpResponse::NoContent().cookie(gone).finish())
@@ -277,5 +279,6 @@ pub async fn change_password(
         })?)
     })
     .await?;
+    state.sessions.invalidate();
     Ok(HttpResponse::NoContent().finish())
 }

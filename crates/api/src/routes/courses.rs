@@ -4,12 +4,13 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
 use lentera_accounts::{Role, UserId};
 use lentera_storage::accounts;
-use lentera_storage::courses::{self, CatalogQuery, CourseDetail, CourseSummary, LessonView, Viewer};
+use lentera_storage::courses::{self, CatalogQuery, CourseDetail, CourseSummary, Viewer};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::blocking;
 use crate::course_import::{self, CheckOutput, ImportError, Importer};
+use crate::lesson_cache::CachedLesson;
 use crate::{ApiError, AppState, AuthUser};
 
 fn viewer(user: &AuthUser) -> Viewer {
@@ -153,6 +154,7 @@ pub async fn unenrol(state: web::Data<AppState>, user: AuthUser, slug: web::Path
         })
     })
     .await?;
+    state.course_access.invalidate();
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -169,26 +171,44 @@ pub(crate) fn may_read(db: &lentera_storage::Db, course_id: &str, user: &AuthUse
 #[get("/courses/{slug}/lessons/{lesson}")]
 pub async fn lesson(req: HttpRequest, state: web::Data<AppState>, user: AuthUser, path: web::Path<(String, String)>) -> Result<HttpResponse, ApiError> {
     let (slug, key) = path.into_inner();
-    let db = state.db.clone();
-    let view: LessonView = blocking(move || {
-        let course = db.read(|c| courses::course_by_slug(c, &slug)).map_err(|e| not_found_course(e.into()))?;
-        if !may_read(&db, &course.id, &user)? {
-            return Err(ApiError::Forbidden { code: "not_enrolled", detail: "enrol in the course to read its lessons" });
+    // The common case needs no database: access checked moments ago, the body cached (a version
+    // never changes, so a cached body is never stale).
+    let access_key = (user.id(), slug);
+    let known = state.course_access.get(&access_key).and_then(|version| state.lessons.get(&version, &key));
+    let cached = match known {
+        Some(hit) => hit,
+        None => {
+            let st = state.clone();
+            blocking(move || {
+                let epoch = st.course_access.epoch();
+                let (course, member) = st.db.read(|c| courses::course_access(c, &access_key.1, user.id())).map_err(|e| not_found_course(e.into()))?;
+                if !member && user.principal.hr_scope().is_none() {
+                    return Err(ApiError::Forbidden { code: "not_enrolled", detail: "enrol in the course to read its lessons" });
+                }
+                let version = course.current_version_id.ok_or(ApiError::NotFound { what: "lesson" })?;
+                st.course_access.insert(access_key, version.clone(), epoch);
+                if let Some(hit) = st.lessons.get(&version, &key) {
+                    return Ok(hit);
+                }
+                let view = st.db.read(|c| courses::lesson_in_version(c, &version, &key)).map_err(|e| match e {
+                    lentera_storage::StorageError::NotFound => ApiError::NotFound { what: "lesson" },
+                    other => other.into(),
+                })?;
+                let etag = format!("\"{}\"", &view.content_hash[..32.min(view.content_hash.len())]);
+                let body = serde_json::to_vec(&view).map_err(|e| ApiError::Internal(e.to_string()))?;
+                Ok(st.lessons.insert(&version, &key, CachedLesson { body: body.into(), etag }))
+            })
+            .await?
         }
-        db.read(|c| courses::lesson(c, &course.id, &key)).map_err(|e| match e {
-            lentera_storage::StorageError::NotFound => ApiError::NotFound { what: "lesson" },
-            other => other.into(),
-        })
-    })
-    .await?;
-    let etag = format!("\"{}\"", &view.content_hash[..32.min(view.content_hash.len())]);
-    if req.headers().get(header::IF_NONE_MATCH).is_some_and(|v| v.as_bytes() == etag.as_bytes()) {
-        return Ok(HttpResponse::NotModified().insert_header((header::ETAG, etag)).finish());
+    };
+    if req.headers().get(header::IF_NONE_MATCH).is_some_and(|v| v.as_bytes() == cached.etag.as_bytes()) {
+        return Ok(HttpResponse::NotModified().insert_header((header::ETAG, cached.etag.clone())).finish());
     }
     Ok(HttpResponse::Ok()
-        .insert_header((header::ETAG, etag))
+        .content_type("application/json")
+        .insert_header((header::ETAG, cached.etag.clone()))
         .insert_header((header::CACHE_CONTROL, "private, no-cache"))
-        .json(view))
+        .body(cached.body.clone()))
 }
 
 /// A course file (image, attachment) by its SHA-256. Files are immutable and addressed by their
@@ -317,6 +337,8 @@ pub async fn upload(req: HttpRequest, state: web::Data<AppState>, user: AuthUser
         Ok(UploadResponse { check, import: results.into_iter().next() })
     })
     .await?;
+    // Readers move to the new version at once.
+    state.course_access.invalidate();
     Ok(web::Json(result))
 }
 
@@ -494,5 +516,6 @@ pub async fn publish(state: web::Data<AppState>, user: AuthUser, slug: web::Path
         Ok(UploadResponse { check, import: results.into_iter().next() })
     })
     .await?;
+    state.course_access.invalidate();
     Ok(web::Json(out))
 }

@@ -290,6 +290,7 @@ pub async fn password_reset_confirm(state: web::Data<AppState>, body: web::Json<
     .await?;
     match done {
         Some(user) => {
+            state.sessions.invalidate();
             tracing::info!(user = %user, "password reset");
             Ok(HttpResponse::NoContent().finish())
         }

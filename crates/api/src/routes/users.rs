@@ -330,6 +330,7 @@ pub async fn update(
         })?)
     })
     .await?;
+    state.sessions.invalidate();
     super::programmes::reapply_rules_for(&state, id).await;
     Ok(web::Json(UserView::from(record)))
 }
@@ -342,6 +343,7 @@ async fn set_active(state: web::Data<AppState>, user: AuthUser, id: &str, active
     load_manageable(&state, &user, id).await?;
     let db = state.db.clone();
     blocking(move || Ok(db.write(|c| accounts::set_active(c, id, active))?)).await?;
+    state.sessions.invalidate();
     tracing::info!(by = %user.id(), user = %id, active, "user activation changed");
     Ok(HttpResponse::NoContent().finish())
 }
@@ -387,6 +389,7 @@ pub async fn reset_password(
         })?)
     })
     .await?;
+    state.sessions.invalidate();
     Ok(web::Json(GeneratedPassword { password }))
 }
 

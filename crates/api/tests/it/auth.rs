@@ -137,3 +137,30 @@ async fn a_refresh_racing_a_reload_keeps_the_session_within_the_grace() {
     let access = again.body["access_token"].as_str().unwrap();
     assert_eq!(t.get("/api/v1/me", Some(access)).await.status, 200);
 }
+
+/// A change made outside this server (another server on the same database, the CLI) reaches it
+/// within `session_cache_ms`; with 0 at once.
+#[actix_web::test]
+async fn changes_made_elsewhere_arrive_within_the_session_cache_time() {
+    for backend in [lentera_storage::Backend::Sqlite, lentera_storage::Backend::Postgres] {
+        let config = lentera_api::ApiConfig { session_cache_ms: 400, ..test_config() };
+        let Some(t) = TestApp::with_config(backend, config).await else { continue };
+        let id = t.user("jauh@batanghari.go.id", None, None, vec![RoleGrant::global(Role::Learner)]);
+        let (access, _) = t.login("jauh@batanghari.go.id").await;
+        assert_eq!(t.get("/api/v1/me", Some(&access)).await.status, 200);
+        // Deactivated by another process: this one still knows the session for a moment…
+        t.db().write(|c| lentera_storage::accounts::set_active(c, id, false)).unwrap();
+        assert_eq!(t.get("/api/v1/me", Some(&access)).await.status, 200, "served from the session cache");
+        // …and no longer once the cache time has passed.
+        tokio::time::sleep(std::time::Duration::from_millis(450)).await;
+        t.get("/api/v1/me", Some(&access)).await.assert_problem(401, "account_inactive");
+
+        let config = lentera_api::ApiConfig { session_cache_ms: 0, ..test_config() };
+        let Some(t) = TestApp::with_config(backend, config).await else { continue };
+        let id = t.user("dekat@batanghari.go.id", None, None, vec![RoleGrant::global(Role::Learner)]);
+        let (access, _) = t.login("dekat@batanghari.go.id").await;
+        assert_eq!(t.get("/api/v1/me", Some(&access)).await.status, 200);
+        t.db().write(|c| lentera_storage::accounts::set_active(c, id, false)).unwrap();
+        t.get("/api/v1/me", Some(&access)).await.assert_problem(401, "account_inactive");
+    }
+}
