@@ -16,6 +16,9 @@ export const routes: RouteDef[] = [
   // Authoring (instructors of a course; admins).
   { path: '/author', load: () => import('./pages/author/AuthorCourses.svelte'), title: 'author.title', roles: ['instructor', 'admin'] },
   { path: '/author/courses/:slug', load: () => import('./pages/author/CourseEditor.svelte'), title: 'editor.title', roles: ['instructor', 'admin'] },
+  // Quiz results: the course's instructors grade; hr within scope reads (the server decides).
+  { path: '/author/courses/:slug/results', load: () => import('./pages/author/QuizResults.svelte'), title: 'results.pageTitle', roles: ['instructor', 'admin', 'hr'] },
+  { path: '/author/attempts/:id', load: () => import('./pages/author/AttemptGrading.svelte'), title: 'results.pageTitle', roles: ['instructor', 'admin', 'hr'] },
   // JP: one's own external training and certifications; hr's approvals and expiring certifications.
   { path: '/jp', load: () => import('./pages/jp/MyJp.svelte'), title: 'jp.title' },
   { path: '/approvals', load: () => import('./pages/hr/Approvals.svelte'), title: 'review.title', roles: ['hr', 'admin'] },

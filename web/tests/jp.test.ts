@@ -1,7 +1,8 @@
 // External training on the JP page: the unit a form counts in, the amount sent to the API, the
 // year's breakdown by state.
 import { describe, expect, it } from 'vitest';
-import { breakdown, buildAmount, daysInclusive, parseDecimal, unitOf } from '../src/lib/jp';
+import { breakdown, buildAmount, daysInclusive, jakartaToday, parseDecimal, recordFieldOf, unitOf } from '../src/lib/jp';
+import { proofFileName } from '../src/lib/proofs';
 import type { JpLine } from '../src/api/views';
 
 describe('conversion rules', () => {
@@ -89,5 +90,25 @@ describe('the year in lines', () => {
       ],
     });
     expect(b).toEqual({ counted: 2.3, pending: 8, rejected: 4, pendingCount: 1, rejectedCount: 1 });
+  });
+});
+
+describe('problems and files', () => {
+  it('puts the server\'s problems at their fields', () => {
+    expect(recordFieldOf('invalid_dates')).toBe('end_date');
+    expect(recordFieldOf('wrong_amount_unit')).toBe('amount');
+    expect(recordFieldOf('unsupported_proof_type')).toBe('proof');
+    expect(recordFieldOf('already_decided')).toBeNull();
+  });
+
+  it('names a downloaded proof by its title and media type', () => {
+    expect(proofFileName('bukti-Seminar Nasional: SPBE/2026', 'application/pdf')).toBe('bukti-Seminar-Nasional-SPBE-2026.pdf');
+    expect(proofFileName('sertifikat', 'image/jpeg; charset=binary')).toBe('sertifikat.jpg');
+    expect(proofFileName('***', null)).toBe('bukti.bin');
+  });
+
+  it('knows today in Jakarta, seven hours ahead of UTC', () => {
+    expect(jakartaToday(new Date('2026-12-31T17:30:00Z'))).toBe('2027-01-01');
+    expect(jakartaToday(new Date('2026-12-31T16:59:00Z'))).toBe('2026-12-31');
   });
 });

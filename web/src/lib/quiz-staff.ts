@@ -1,0 +1,106 @@
+// The staff side of quizzes: a full question (with its answer key) and a learner's response as
+// lines of text for the grader, and the manual grades to send. Pure; tests/quiz-staff.test.ts.
+import type { QuizResponse } from '../api/views';
+
+/** `lentera_quiz::Question` as staff see it (answer key included). */
+export interface StaffQuestion {
+  id: string;
+  title: string;
+  text: string;
+  default_points: number;
+  kind: { type: string } & Record<string, unknown>;
+}
+
+/** `lentera_quiz::Grade` of one slot. */
+export interface SlotGrade {
+  question_id: string;
+  grade: { points: number; max_points: number; state: string; feedback?: { answer?: string[]; general?: string; comment?: string } };
+}
+
+/** `StaffAttemptView` (`GET /attempts/{id}` for the course's staff). */
+export interface StaffAttempt {
+  id: string;
+  course_id: string;
+  quiz_id: string;
+  user_id: string;
+  number: number;
+  state: string;
+  started_at: string;
+  submitted_at: string | null;
+  questions: StaffQuestion[];
+  responses: Record<string, QuizResponse>;
+  manual_grades: Record<string, { points: number; comment?: string }>;
+  grade: { questions: SlotGrade[]; points: number; max_points: number; percent: number; complete: boolean } | null;
+  pass_state: string | null;
+  needs_grading: boolean;
+}
+
+interface Texted {
+  id: string;
+  text: string;
+}
+
+const list = (v: unknown): Texted[] => (Array.isArray(v) ? (v as Texted[]) : []);
+
+/** What the learner answered, as lines (`null`: no response). `yes`/`no` name true and false. */
+export function responseLines(q: StaffQuestion, r: QuizResponse | undefined, yes: string, no: string): string[] | null {
+  if (!r) return null;
+  const textOf = (items: Texted[], id: string) => items.find((i) => i.id === id)?.text ?? id;
+  switch (r.type) {
+    case 'single_choice':
+      return [textOf(list(q.kind.choices), r.option)];
+    case 'multiple_response':
+      return r.options.map((o) => textOf(list(q.kind.choices), o));
+    case 'true_false':
+      return [r.value ? yes : no];
+    case 'short_answer':
+      return [r.text];
+    case 'numeric':
+      return [r.input];
+    case 'matching': {
+      const pairs = list(q.kind.pairs) as unknown as { id: string; prompt: string }[];
+      return Object.entries(r.pairs).map(([prompt, choice]) => `${pairs.find((p) => p.id === prompt)?.prompt ?? prompt} → ${textOf(list(q.kind.choices), choice)}`);
+    }
+    case 'ordering':
+      return r.order.map((o, i) => `${i + 1}. ${textOf(list(q.kind.items), o)}`);
+    case 'essay':
+      return [r.text];
+  }
+}
+
+/** Questions a grader must (essays) or may score by hand: essays, and any already graded by hand. */
+export function gradedByHand(a: Pick<StaffAttempt, 'questions' | 'manual_grades'>): string[] {
+  return a.questions.filter((q) => q.kind.type === 'essay' || a.manual_grades[q.id]).map((q) => q.id);
+}
+
+export interface GradeInput {
+  points: string;
+  comment: string;
+}
+
+/**
+ * The `POST /attempts/{id}/grades` body from what was typed: only questions with points typed;
+ * an error per question whose points are not a number within 0..max.
+ */
+export function gradesBody(
+  inputs: Record<string, GradeInput>,
+  max: Record<string, number>,
+): { grades: { question_id: string; points: number; comment: string | null }[]; errors: Record<string, 'not_a_number' | 'out_of_range'> } {
+  const grades: { question_id: string; points: number; comment: string | null }[] = [];
+  const errors: Record<string, 'not_a_number' | 'out_of_range'> = {};
+  for (const [id, input] of Object.entries(inputs)) {
+    const typed = input.points.trim().replace(',', '.');
+    if (!typed) continue;
+    if (!/^\d+(\.\d+)?$/.test(typed)) {
+      errors[id] = 'not_a_number';
+      continue;
+    }
+    const points = Number(typed);
+    if (points > (max[id] ?? Infinity)) {
+      errors[id] = 'out_of_range';
+      continue;
+    }
+    grades.push({ question_id: id, points, comment: input.comment.trim() || null });
+  }
+  return { grades, errors };
+}

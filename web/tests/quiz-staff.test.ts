@@ -1,0 +1,42 @@
+// The grader's view of an attempt: responses in words, which questions are graded by hand, the
+// grades to send.
+import { describe, expect, it } from 'vitest';
+import { gradedByHand, gradesBody, responseLines, type StaffQuestion } from '../src/lib/quiz-staff';
+
+const q = (id: string, kind: StaffQuestion['kind']): StaffQuestion => ({ id, title: id, text: 't', default_points: 1, kind });
+
+describe('responses in words', () => {
+  const choice = q('c', { type: 'single_choice', choices: [{ id: 'a', text: 'Jakarta' }, { id: 'b', text: 'Bandung' }] });
+  it('names the options chosen', () => {
+    expect(responseLines(choice, { type: 'single_choice', option: 'b' }, 'Benar', 'Salah')).toEqual(['Bandung']);
+    expect(
+      responseLines(q('m', { type: 'multiple_response', choices: [{ id: 'x', text: 'X' }, { id: 'y', text: 'Y' }] }), { type: 'multiple_response', options: ['y', 'x'] }, 'Benar', 'Salah'),
+    ).toEqual(['Y', 'X']);
+    expect(responseLines(q('t', { type: 'true_false', correct: true }), { type: 'true_false', value: false }, 'Benar', 'Salah')).toEqual(['Salah']);
+  });
+
+  it('shows typed answers, pairs and order', () => {
+    expect(responseLines(q('e', { type: 'essay' }), { type: 'essay', text: 'Jawaban saya' }, 'B', 'S')).toEqual(['Jawaban saya']);
+    const matching = q('p', { type: 'matching', pairs: [{ id: 'p1', prompt: 'Ibu kota', answer: 'c1' }], choices: [{ id: 'c1', text: 'Muara Bulian' }] });
+    expect(responseLines(matching, { type: 'matching', pairs: { p1: 'c1' } }, 'B', 'S')).toEqual(['Ibu kota → Muara Bulian']);
+    const ordering = q('o', { type: 'ordering', items: [{ id: 'i1', text: 'Satu' }, { id: 'i2', text: 'Dua' }] });
+    expect(responseLines(ordering, { type: 'ordering', order: ['i2', 'i1'] }, 'B', 'S')).toEqual(['1. Dua', '2. Satu']);
+    expect(responseLines(choice, undefined, 'B', 'S')).toBeNull();
+  });
+});
+
+describe('manual grades', () => {
+  it('grades essays and questions already graded by hand', () => {
+    const questions = [q('a', { type: 'true_false' }), q('b', { type: 'essay' }), q('c', { type: 'short_answer' })];
+    expect(gradedByHand({ questions, manual_grades: { c: { points: 1 } } })).toEqual(['b', 'c']);
+  });
+
+  it('sends typed points within the maximum, with the comment', () => {
+    const out = gradesBody(
+      { b: { points: '3,5', comment: ' Cukup baik ' }, c: { points: '', comment: 'x' }, d: { points: 'tiga', comment: '' }, e: { points: '6', comment: '' } },
+      { b: 5, c: 1, d: 2, e: 5 },
+    );
+    expect(out.grades).toEqual([{ question_id: 'b', points: 3.5, comment: 'Cukup baik' }]);
+    expect(out.errors).toEqual({ d: 'not_a_number', e: 'out_of_range' });
+  });
+});
