@@ -1,10 +1,10 @@
 // End-to-end journeys of programmes and notifications, against `lentera serve --demo`: hr creates
 // a programme from two sample courses (one required, one elective), opens a cohort, assigns it
-// by a pasted NIP list (bad rows reported by row number, nobody assigned) and then by a good one;
-// the learner sees the unread count on the bell, reads the notification, follows it to the
-// programme with its deadline and progress (also on the dashboard), marks everything read, and
-// turns a non-essential e-mail off in the profile. Every page is checked with axe-core and
-// photographed at 1280×800 and 360×740.
+// by a pasted NIP list (bad rows reported by row number, nobody assigned), then by a good one and
+// by a CSV file; the learner sees the unread count on the bell, reads the notification, follows
+// it to the programme with its deadline and progress (also on the dashboard), marks everything
+// read, and turns a non-essential e-mail off in the profile. Every page is checked with axe-core
+// and photographed at 1280×800 and 360×740.
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -19,6 +19,7 @@ const COHORT = 'Angkatan I';
 const REQUIRED = 'Keamanan Informasi dan Pelindungan Data Pribadi';
 const ELECTIVE = 'Pengelolaan Data dengan Spreadsheet untuk ASN';
 const BUDI_NIP = '198609262015051001';
+const SITI_NIP = '199204052022212002';
 const LEARNER_NAME = 'Budi Santoso, S.Kom.';
 
 /** `YYYY-MM-DD` in Asia/Jakarta, `days` days from today. */
@@ -131,6 +132,19 @@ describe('Programmes and notifications in the browser', { skip: SKIP }, () => {
     await page.getByRole('region', { name: 'Peserta dan kemajuannya' }).getByText(LEARNER_NAME).waitFor();
     await page.getByTestId('cohort-members').getByText('1').waitFor();
     await page.getByText(`Pegawai: ${LEARNER_NAME}`).waitFor();
+
+    // A CSV file with a `nip` column: its bad row is reported as the spreadsheet numbers it
+    // (header = row 1), then the fixed file assigns one more learner.
+    const csv = (rows) => ({ name: 'peserta.csv', mimeType: 'text/csv', buffer: Buffer.from(['nip', ...rows].join('\n') + '\n') });
+    await page.getByLabel('Atau berkas CSV').setInputFiles(csv([SITI_NIP, '1986092620150510']));
+    await page.getByRole('button', { name: 'Tugaskan' }).click();
+    await problems.waitFor();
+    assert.deepEqual(await problemRows(), [['3', 'NIP harus tepat 18 digit.']]);
+    await page.getByLabel('Atau berkas CSV').setInputFiles(csv([SITI_NIP]));
+    await page.getByRole('button', { name: 'Tugaskan' }).click();
+    await page.getByText('Penugasan selesai: 1 pegawai baru ditugaskan.').waitFor();
+    await page.getByTestId('cohort-members').getByText('2').waitFor();
+    await page.getByRole('region', { name: 'Peserta dan kemajuannya' }).getByText('Siti Aminah, A.Md.Kep.').waitFor();
     await checkA11y(page, 'cohort');
     await shot(page, 'cohort');
   });
