@@ -201,6 +201,12 @@ describe('Programmes and notifications in the browser', { skip: SKIP }, () => {
     await hr.getByRole('button', { name: 'Tugaskan' }).click();
     await hr.getByText(/^Penugasan selesai: \d+ pegawai baru ditugaskan\.$/).waitFor();
     await hr.getByText('OPD: Dinas Komunikasi dan Informatika').waitFor();
+    // Removing the rule keeps those it assigned (the members stay), and nobody new is added by it.
+    const members = await hr.getByTestId('cohort-members').textContent();
+    await hr.getByRole('button', { name: 'Hapus aturan: OPD: Dinas Komunikasi dan Informatika' }).click();
+    await hr.getByText('Aturan "OPD: Dinas Komunikasi dan Informatika" dihapus.').waitFor();
+    await hr.getByText('Belum ada aturan.').waitFor();
+    assert.equal(await hr.getByTestId('cohort-members').textContent(), members);
 
     const page = await session(DEMO.learner);
     await page.goto(`${server.baseUrl}/notifications`);
