@@ -19,6 +19,8 @@ const SEMINAR = 'Seminar Nasional Transformasi Digital';
 const WORKSHOP = 'Workshop Penyusunan Arsitektur SPBE';
 const WITHDRAWN = 'Bimtek yang salah dicatat';
 const PDF = Buffer.from('%PDF-1.4\n% bukti seminar e2e\n');
+/** An 8×8 PNG (a scanned certificate, as far as the server can tell). */
+const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAgAAAAICAIAAABLbSncAAAAEUlEQVR4nGP4upkRK2IYWhIAwS9qQSRIK2gAAAAASUVORK5CYII=', 'base64');
 
 /** `YYYY-MM-DD` in Asia/Jakarta, `daysAgo` days before today. */
 function jakartaDate(daysAgo) {
@@ -120,8 +122,15 @@ describe('JP outside Lentera and professional certifications in the browser', { 
     await page.getByTestId('jp-pending').getByText('8 JP').waitFor();
     await page.getByTestId('jp-counted').getByText('0 JP').waitFor();
 
-    // A workshop (5 JP a day, one day) without proof, and a record made by mistake.
-    await record(page, { form: 'workshop', title: WORKSHOP, provider: 'Diskominfo Provinsi Jambi', start: jakartaDate(5), end: jakartaDate(5) });
+    // A workshop (5 JP a day, one day) with a photographed certificate, and a record made by mistake.
+    await record(page, {
+      form: 'workshop',
+      title: WORKSHOP,
+      provider: 'Diskominfo Provinsi Jambi',
+      start: jakartaDate(5),
+      end: jakartaDate(5),
+      proof: { name: 'foto-sertifikat.png', mimeType: 'image/png', buffer: PNG },
+    });
     await page.getByTestId('jp-suggested').getByText('Perkiraan: 5 JP').waitFor();
     await page.getByRole('button', { name: 'Kirim untuk disetujui' }).click();
     await page.getByText(`"${WORKSHOP}" terkirim dan menunggu persetujuan.`).waitFor();
@@ -186,6 +195,15 @@ describe('JP outside Lentera and professional certifications in the browser', { 
     await page.getByText(`Disetujui: ${LEARNER_NAME}, "${SEMINAR}", 8 JP.`).waitFor();
 
     const workshop = page.getByTestId('review-item').filter({ hasText: WORKSHOP });
+    // A photographed proof shows in the page.
+    await workshop.getByRole('button', { name: `Lihat bukti: ${LEARNER_NAME}, ${WORKSHOP}` }).click();
+    const proofDialog = page.getByRole('dialog', { name: `Bukti: ${LEARNER_NAME}: ${WORKSHOP}` });
+    const image = proofDialog.getByRole('img', { name: `Bukti: ${LEARNER_NAME}: ${WORKSHOP}` });
+    await image.waitFor();
+    await page.waitForFunction(() => document.querySelector('[data-testid="proof-image"]')?.naturalWidth === 8);
+    await checkA11y(page, 'proof dialog');
+    await proofDialog.getByRole('button', { name: 'Tutup' }).click();
+    await proofDialog.waitFor({ state: 'hidden' });
     await workshop.getByRole('button', { name: `Tolak: ${LEARNER_NAME}, ${WORKSHOP}` }).click();
     const dialog = page.getByRole('dialog', { name: 'Tolak pengajuan' });
     await dialog.getByRole('button', { name: 'Tolak' }).click();

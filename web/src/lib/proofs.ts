@@ -40,8 +40,8 @@ export function proofFileName(base: string, mediaType: string | null): string {
   return `${safe}.${ext}`;
 }
 
-/** Fetches a proof with the session's token and saves it; returns the file name. */
-export async function downloadProof(id: string, base: string): Promise<string> {
+/** A proof's bytes, fetched with the session's token. */
+export async function fetchProof(id: string): Promise<Blob> {
   const { auth } = await import('./session.svelte');
   let response: Response;
   try {
@@ -51,7 +51,19 @@ export async function downloadProof(id: string, base: string): Promise<string> {
   }
   if (!response.ok) throw await readProblem(response);
   const blob = await response.blob();
-  const name = proofFileName(base, response.headers.get('Content-Type'));
+  const type = (response.headers.get('Content-Type') ?? blob.type).split(';')[0].trim();
+  return blob.type === type ? blob : new Blob([blob], { type });
+}
+
+/** Whether a proof can be shown inside the page (images; the app's CSP embeds no PDFs). */
+export function showsInline(mediaType: string): boolean {
+  return mediaType === 'image/png' || mediaType === 'image/jpeg';
+}
+
+/** Fetches a proof and saves it; returns the file name. */
+export async function downloadProof(id: string, base: string): Promise<string> {
+  const blob = await fetchProof(id);
+  const name = proofFileName(base, blob.type);
   const href = URL.createObjectURL(blob);
   const a = document.createElement('a');
   a.href = href;
