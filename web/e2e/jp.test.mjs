@@ -243,6 +243,16 @@ describe('JP outside Lentera and professional certifications in the browser', { 
     await page.getByTestId('training').filter({ hasText: SEMINAR }).getByText('Disetujui').waitFor();
     // Decided records can no longer be withdrawn.
     assert.equal(await page.getByRole('button', { name: /^Tarik:/ }).count(), 0);
+    // The same page in English (every string comes from the catalogues), then back.
+    await page.getByRole('button', { name: /^EN/ }).click();
+    await page.getByRole('heading', { level: 1, name: 'My JP' }).waitFor();
+    await page.getByRole('region', { name: 'Record external training' }).getByLabel(/^Form of competence development/).waitFor();
+    await page.getByTestId('training').filter({ hasText: SEMINAR }).getByText('Approved').waitFor();
+    await page.getByText('Rejected: Tidak ada sertifikat atau daftar hadir.').waitFor();
+    await checkA11y(page, 'my JP in English');
+    await shot(page, 'jp-en');
+    await page.getByRole('button', { name: /^ID/ }).click();
+    await page.getByRole('heading', { level: 1, name: 'JP saya' }).waitFor();
     // The dashboard's ring counts them too.
     await page.getByRole('navigation', { name: 'Navigasi utama' }).getByRole('link', { name: 'Beranda' }).click();
     await page.getByTestId('jp-label').getByText('8 / 20 JP').waitFor();

@@ -236,6 +236,25 @@ describe('Programmes and notifications in the browser', { skip: SKIP }, () => {
     assert.equal(await page.getByRole('checkbox', { name: 'Tenggat yang mendekat' }).isChecked(), false);
   });
 
+  journey('scoped hr: the cohort shows only their OPD, whose learners are the only ones they may assign', async () => {
+    assert.ok(cohortPath, 'the cohort of the first journey');
+    const page = await session('hr.dinkes@lentera.test');
+    await page.goto(`${server.baseUrl}${cohortPath}`);
+    await page.getByRole('heading', { level: 1, name: `${PROGRAMME}: ${COHORT}` }).waitFor();
+    const learners = page.getByRole('region', { name: 'Peserta dan kemajuannya' });
+    await learners.getByText('Siti Aminah, A.Md.Kep.').waitFor();
+    assert.equal(await learners.getByText(LEARNER_NAME).count(), 0);
+    await page.getByTestId('cohort-members').getByText('1').waitFor();
+    const opds = await page.getByLabel('OPD', { exact: true }).locator('option').allTextContents();
+    assert.deepEqual(opds, ['Pilih OPD…', 'Dinas Kesehatan']);
+    // Budi belongs to another OPD: to this officer his NIP is unknown.
+    await page.getByLabel('Tugaskan kepada').selectOption('nips');
+    await page.getByLabel('NIP (satu per baris)').fill(BUDI_NIP);
+    await page.getByRole('button', { name: 'Tugaskan' }).click();
+    await page.getByText('Tidak ada akun dengan NIP ini (atau di luar wewenang Anda).').waitFor();
+    await checkA11y(page, 'cohort for a scoped hr officer');
+  });
+
   journey('phone size: the programme and notification pages fit 360 px and pass the accessibility check', async () => {
     assert.ok(cohortPath, 'the cohort of the first journey');
     for (const [who, path, heading, name] of [
