@@ -1,7 +1,7 @@
 // External training on the JP page: the unit a form counts in, the amount sent to the API, the
 // year's breakdown by state.
 import { describe, expect, it } from 'vitest';
-import { breakdown, buildAmount, daysInclusive, jakartaToday, parseDecimal, recordFieldOf, unitOf } from '../src/lib/jp';
+import { breakdown, buildAmount, daysInclusive, formLabel, jakartaToday, parseDecimal, recordFieldOf, unitOf } from '../src/lib/jp';
 import { proofFileName } from '../src/lib/proofs';
 import type { JpLine } from '../src/api/views';
 
@@ -110,5 +110,15 @@ describe('problems and files', () => {
   it('knows today in Jakarta, seven hours ahead of UTC', () => {
     expect(jakartaToday(new Date('2026-12-31T17:30:00Z'))).toBe('2027-01-01');
     expect(jakartaToday(new Date('2026-12-31T16:59:00Z'))).toBe('2026-12-31');
+  });
+});
+
+describe('form names', () => {
+  const forms = [{ id: 'seminar', siasn_id: 9, name_id: 'Seminar', name_en: 'Seminar or conference' }];
+  it('names a record\'s form in the language, with its SIASN id', () => {
+    expect(formLabel(forms, 'seminar', 'Seminar', 9, 'en')).toBe('Seminar or conference (SIASN 9)');
+    expect(formLabel(forms, 'seminar', 'Seminar', 9, 'id')).toBe('Seminar (SIASN 9)');
+    expect(formLabel([], 'magang', 'Magang', 10, 'en')).toBe('Magang (SIASN 10)');
+    expect(formLabel([], 'baru', null, null, 'id')).toBe('baru');
   });
 });

@@ -171,3 +171,11 @@ export function recordFieldOf(code: string): string | null {
 export function jakartaToday(now = new Date()): string {
   return new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Jakarta', year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
 }
+
+/** "Seminar (SIASN 9)" in the language, from the list; the server's name (Indonesian) otherwise. */
+export function formLabel(forms: { id: string; siasn_id: number; name_id: string; name_en: string }[], form: string, fallback: string | null | undefined, siasnId: number | null | undefined, lang: 'id' | 'en'): string {
+  const f = forms.find((x) => x.id === form);
+  const name = f ? (lang === 'en' ? f.name_en : f.name_id) : (fallback ?? form);
+  const id = f?.siasn_id ?? siasnId;
+  return id ? `${name} (SIASN ${id})` : name;
+}
