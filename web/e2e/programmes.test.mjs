@@ -191,6 +191,12 @@ describe('Programmes and notifications in the browser', { skip: SKIP }, () => {
     await hr.goto(`${server.baseUrl}/hr/programmes`);
     await hr.getByRole('link', { name: PROGRAMME }).click();
     await hr.getByRole('heading', { level: 1, name: PROGRAMME }).waitFor();
+    // The programme's JP can change while it runs (its courses cannot).
+    await hr.getByRole('button', { name: 'Ubah program' }).click();
+    await hr.getByLabel(/^JP program/).fill('12');
+    await hr.getByRole('button', { name: 'Simpan perubahan' }).click();
+    await hr.getByText('Program tersimpan.').waitFor();
+    await hr.getByText(/^12 JP/).waitFor();
     await hr.getByLabel(/^Nama angkatan/).fill('Angkatan II');
     await hr.getByLabel(/^Mulai/).fill(jakartaDate(0));
     await hr.getByLabel(/^Selesai/).fill(jakartaDate(60));
