@@ -189,6 +189,8 @@ describe('Quiz results and essay grading in the browser', { skip: SKIP }, () => 
     await page.getByRole('link', { name: 'Kembali ke hasil kuis' }).click();
     await page.getByRole('heading', { level: 1, name: `Hasil kuis: ${SLUG}` }).waitFor();
     await page.getByLabel('Hanya yang menunggu penilaian').check();
+    await page.waitForURL(/dinilai=1/);
+    await page.getByTestId('attempt-row').filter({ hasText: 'Budi Santoso' }).waitFor({ state: 'detached' });
     await page.getByTestId('attempt-row').filter({ hasText: 'Siti Aminah' }).waitFor();
     assert.equal(await page.getByTestId('attempt-row').count(), 1);
     // Budi's graded attempt now counts: the true/false question answered right by one of one.

@@ -52,6 +52,10 @@ pub struct ApiConfig {
     /// this server act at once; changes made elsewhere (another server, the CLI) within this
     /// time. 0 reads the database on every request.
     pub session_cache_ms: u64,
+    /// How long, in milliseconds, a catalogue page (a search with its filters) is kept and
+    /// shared by everyone who sees the same courses. Imports through this server empty it at
+    /// once; imports elsewhere (the CLI, another server) show within this time. 0 turns it off.
+    pub catalogue_cache_ms: u64,
 }
 
 impl Default for ApiConfig {
@@ -67,9 +71,13 @@ impl Default for ApiConfig {
             upload_limit: 64 * 1024 * 1024,
             trust_proxy: false,
             session_cache_ms: 2000,
+            catalogue_cache_ms: 5000,
         }
     }
 }
+
+/// A catalogue page as everyone who sees the same courses gets it: (courses, total).
+pub type CataloguePage = (Vec<lentera_storage::courses::CourseSummary>, i64);
 
 /// Everything a handler may use; cloned per worker, shared underneath.
 pub struct AppState {
@@ -85,6 +93,16 @@ pub struct AppState {
     pub sessions: Arc<ttl_cache::TtlCache<(UserId, String), lentera_accounts::Principal>>,
     /// Learners' access to courses checked recently: (user, course slug) → the current version.
     pub course_access: Arc<ttl_cache::TtlCache<(UserId, String), String>>,
+    /// Catalogue pages shared by viewers who see the same courses: query → (page, total).
+    pub catalogue: Arc<ttl_cache::TtlCache<String, Arc<CataloguePage>>>,
+}
+
+impl AppState {
+    /// After a course was imported or published here: readers and the catalogue see it at once.
+    pub fn courses_changed(&self) {
+        self.course_access.invalidate();
+        self.catalogue.invalidate();
+    }
 }
 
 impl AppState {
@@ -98,6 +116,7 @@ impl AppState {
             lessons: Arc::new(lesson_cache::LessonCache::new(64 << 20)),
             sessions: Arc::new(ttl_cache::TtlCache::new(std::time::Duration::from_millis(config.session_cache_ms), 100_000)),
             course_access: Arc::new(ttl_cache::TtlCache::new(std::time::Duration::from_millis(config.session_cache_ms), 100_000)),
+            catalogue: Arc::new(ttl_cache::TtlCache::new(std::time::Duration::from_millis(config.catalogue_cache_ms), 10_000)),
             config,
         })
     }

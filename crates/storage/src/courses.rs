@@ -466,6 +466,31 @@ pub fn list_courses(
     Ok((rows.into_iter().map(|r| { let e = enrolled.remove(&r.id); summary(r, e) }).collect(), total))
 }
 
+/// The viewer's own enrolments among `course_ids`, attached to catalogue rows read without them
+/// (e.g. a shared, cached page).
+pub fn attach_enrolments(conn: &mut AnyConnection, user: UserId, rows: &mut [CourseSummary]) -> Result<(), StorageError> {
+    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+    let mut enrolled = enrolments_of(conn, user, &ids)?;
+    for r in rows {
+        r.enrolment = enrolled.remove(&r.id);
+    }
+    Ok(())
+}
+
+/// Does `user` see a hidden course (one they teach or are enrolled in)? Only such viewers get a
+/// catalogue different from everyone else's.
+pub fn sees_some_hidden_course(conn: &mut AnyConnection, user: UserId) -> Result<bool, StorageError> {
+    let me = user.to_string();
+    let instructs = course_instructors::table.filter(course_instructors::user_id.eq(me.clone())).select(course_instructors::course_id);
+    let enrolled = enrolments::table.filter(enrolments::user_id.eq(me)).select(enrolments::course_id);
+    let n: i64 = courses::table
+        .filter(courses::visibility.eq("hidden"))
+        .filter(courses::id.eq_any(instructs).or(courses::id.eq_any(enrolled)))
+        .count()
+        .get_result(conn)?;
+    Ok(n > 0)
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct SyllabusLesson {
     pub id: String,

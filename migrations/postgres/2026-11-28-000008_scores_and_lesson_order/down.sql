@@ -1,2 +1,4 @@
+DROP INDEX course_instructors_user_idx;
+DROP INDEX courses_title_idx;
 DROP INDEX lessons_order_idx;
 ALTER TABLE enrolments DROP COLUMN score_percent;

@@ -4,3 +4,7 @@ ALTER TABLE enrolments ADD COLUMN score_percent DOUBLE PRECISION;
 
 -- A lesson's neighbours are read by position within its version.
 CREATE INDEX lessons_order_idx ON lessons (version_id, position);
+
+-- The catalogue pages in title order and looks up what a user teaches.
+CREATE INDEX courses_title_idx ON courses (title, id);
+CREATE INDEX course_instructors_user_idx ON course_instructors (user_id);

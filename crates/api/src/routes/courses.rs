@@ -1,4 +1,5 @@
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
@@ -70,8 +71,31 @@ pub async fn catalog(state: web::Data<AppState>, user: AuthUser, params: web::Qu
         mine: p.mine,
     };
     let v = viewer(&user);
-    let db = state.db.clone();
-    let (items, total) = blocking(move || Ok(db.read(|c| courses::list_courses(c, &v, &query, (page - 1) * per_page, per_page))?)).await?;
+    let st = state.clone();
+    let (items, total) = blocking(move || {
+        let offset = (page - 1) * per_page;
+        // Searches without per-user filters are the same for everyone who sees the same courses:
+        // such a page is shared (and cached); only the viewer's own enrolments are added to it.
+        let shared = !query.mine && !query.required_for_me && (v.sees_hidden || !st.db.read(|c| courses::sees_some_hidden_course(c, v.user_id))?);
+        if !shared {
+            return Ok(st.db.read(|c| courses::list_courses(c, &v, &query, offset, per_page))?);
+        }
+        let key = format!("{}|{offset}|{per_page}|{query:?}", v.sees_hidden);
+        let page = match st.catalogue.get(&key) {
+            Some(page) => page,
+            None => {
+                let epoch = st.catalogue.epoch();
+                let anyone = courses::Viewer { user_id: UserId(uuid::Uuid::nil()), sees_hidden: v.sees_hidden };
+                let page = Arc::new(st.db.read(|c| courses::list_courses(c, &anyone, &query, offset, per_page))?);
+                st.catalogue.insert(key, page.clone(), epoch);
+                page
+            }
+        };
+        let (mut items, total) = (page.0.clone(), page.1);
+        st.db.read(|c| courses::attach_enrolments(c, v.user_id, &mut items))?;
+        Ok((items, total))
+    })
+    .await?;
     Ok(web::Json(CoursePage { items, total, page, per_page }))
 }
 
@@ -337,8 +361,8 @@ pub async fn upload(req: HttpRequest, state: web::Data<AppState>, user: AuthUser
         Ok(UploadResponse { check, import: results.into_iter().next() })
     })
     .await?;
-    // Readers move to the new version at once.
-    state.course_access.invalidate();
+    // Readers and the catalogue move to the new version at once.
+    state.courses_changed();
     Ok(web::Json(result))
 }
 
@@ -516,6 +540,6 @@ pub async fn publish(state: web::Data<AppState>, user: AuthUser, slug: web::Path
         Ok(UploadResponse { check, import: results.into_iter().next() })
     })
     .await?;
-    state.course_access.invalidate();
+    state.courses_changed();
     Ok(web::Json(out))
 }

@@ -272,3 +272,50 @@ api_test!(async fn a_carpentries_style_lesson_imports_with_nothing_left_raw(t: &
         }
     }
 });
+
+/// The catalogue cache: one page shared by everyone who sees the same courses, each viewer's own
+/// enrolments added; an upload through the server empties it; a viewer who sees a hidden course
+/// gets their own page.
+#[actix_web::test]
+async fn catalogue_pages_are_shared_but_enrolments_and_hidden_courses_stay_personal() {
+    for backend in [lentera_storage::Backend::Sqlite, lentera_storage::Backend::Postgres] {
+        let config = lentera_api::ApiConfig { catalogue_cache_ms: 60_000, ..test_config() };
+        let Some(t) = TestApp::with_config(backend, config).await else { continue };
+        let tmp = tempfile::tempdir().unwrap();
+        let a = three_lessons(tmp.path());
+        let hidden = write_course(tmp.path(), "rahasia", "Kursus Tersembunyi", "", &[("01-a.md", "A", "x")]);
+        let toml = std::fs::read_to_string(hidden.join("course.toml")).unwrap().replace("visibility = \"public\"", "visibility = \"hidden\"");
+        std::fs::write(hidden.join("course.toml"), toml).unwrap();
+        import(&t, &[a, hidden]);
+        let one = learner(&t, "satu@batanghari.go.id").await;
+        let two = learner(&t, "dua@batanghari.go.id").await;
+        let total = |r: &Reply| r.body["total"].as_i64().unwrap();
+
+        assert_eq!(total(&t.get("/api/v1/courses", Some(&one)).await), 1);
+        assert_eq!(t.post("/api/v1/courses/keamanan-informasi/enrol", Some(&one), json!({})).await.status, 200);
+        let mine = t.get("/api/v1/courses", Some(&one)).await;
+        assert_eq!(mine.body["items"][0]["enrolment"]["status"], "active", "{}", mine.body);
+        let theirs = t.get("/api/v1/courses", Some(&two)).await;
+        assert_eq!(theirs.body["items"][0]["enrolment"], serde_json::Value::Null, "{}", theirs.body);
+
+        // Imported behind the server's back (the CLI): not seen until the cache time passes…
+        let b = write_course(tmp.path(), "data-security-basics", "Data Security Basics", "", &[("01-intro.md", "Intro", "Hello")]);
+        import(&t, &[b]);
+        assert_eq!(total(&t.get("/api/v1/courses", Some(&two)).await), 1, "served from the shared page");
+        // …but an upload through the server shows at once, with what came before it.
+        t.user("guru@batanghari.go.id", None, None, vec![RoleGrant::global(Role::Instructor)]);
+        let (guru, _) = t.login("guru@batanghari.go.id").await;
+        let c = write_course(tmp.path(), "arsip-digital", "Arsip Digital", "", &[("01-a.md", "Arsip", "x")]);
+        assert_eq!(t.send(upload(&guru, zip_of(&c, "", &[]), "")).await.status, 200);
+        assert_eq!(total(&t.get("/api/v1/courses", Some(&two)).await), 3);
+
+        // Assigned the hidden course, a learner sees it; the others' shared page does not.
+        t.user("hr@batanghari.go.id", None, None, vec![RoleGrant::global(Role::Hr)]);
+        let (hr, _) = t.login("hr@batanghari.go.id").await;
+        let me = t.get("/api/v1/me", Some(&one)).await.body["id"].as_str().unwrap().to_string();
+        assert_eq!(t.post("/api/v1/courses/rahasia/enrol", Some(&hr), json!({"user_id": me, "required": true})).await.status, 200);
+        assert_eq!(total(&t.get("/api/v1/courses", Some(&one)).await), 4);
+        assert_eq!(total(&t.get("/api/v1/courses", Some(&two)).await), 3);
+        assert_eq!(total(&t.get("/api/v1/courses", Some(&hr)).await), 4, "hr sees hidden courses");
+    }
+}

@@ -42,6 +42,9 @@ pub fn test_config() -> ApiConfig {
         // Replays are detected at once in tests; the grace has its own test.
         refresh_reuse_grace_secs: 0,
         upload_limit: 64 * 1024,
+        // Tests import courses behind the server's back (as the CLI would) and expect to see
+        // them at once; the catalogue cache has its own test.
+        catalogue_cache_ms: 0,
         ..ApiConfig::default()
     }
 }
