@@ -18,7 +18,16 @@ pub struct TtlCache<K, V> {
     ttl: Duration,
     max_entries: usize,
     epoch: AtomicU64,
-    map: RwLock<HashMap<K, (V, Instant, u64)>>,
+    map: RwLock<HashMap<K, Entry<V>>>,
+}
+
+#[derive(Debug)]
+struct Entry<V> {
+    value: V,
+    at: Instant,
+    epoch: u64,
+    /// A caller is reading a newer value; the others keep serving this one meanwhile.
+    refreshing: bool,
 }
 
 impl<K: Hash + Eq, V: Clone> TtlCache<K, V> {
@@ -41,8 +50,54 @@ impl<K: Hash + Eq, V: Clone> TtlCache<K, V> {
         }
         let epoch = self.epoch();
         let map = self.map.read().unwrap_or_else(|p| p.into_inner());
-        let (value, at, stored_epoch) = map.get(key)?;
-        (*stored_epoch == epoch && at.elapsed() < self.ttl).then(|| value.clone())
+        let e = map.get(key)?;
+        (e.epoch == epoch && e.at.elapsed() < self.ttl).then(|| e.value.clone())
+    }
+
+    /// The cached value, or `compute`'s. When an entry has just expired, one caller computes
+    /// its successor while the others are given the expired value (for at most four TTLs), so
+    /// a popular entry never sends every concurrent caller to the database at once. After
+    /// [`TtlCache::invalidate`] nothing old is served.
+    pub fn get_or_compute<E>(&self, key: K, compute: impl FnOnce() -> Result<V, E>) -> Result<V, E>
+    where
+        K: Clone,
+    {
+        if self.ttl.is_zero() {
+            return compute();
+        }
+        let epoch = self.epoch();
+        let usable = |e: &Entry<V>| {
+            let age = e.at.elapsed();
+            e.epoch == epoch && (age < self.ttl || (e.refreshing && age < self.ttl * 4))
+        };
+        {
+            let map = self.map.read().unwrap_or_else(|p| p.into_inner());
+            if let Some(e) = map.get(&key).filter(|e| usable(e)) {
+                return Ok(e.value.clone());
+            }
+        }
+        {
+            let mut map = self.map.write().unwrap_or_else(|p| p.into_inner());
+            if let Some(e) = map.get_mut(&key).filter(|e| e.epoch == epoch) {
+                if usable(e) {
+                    return Ok(e.value.clone());
+                }
+                e.refreshing = true;
+            }
+        }
+        match compute() {
+            Ok(value) => {
+                self.insert(key, value.clone(), epoch);
+                Ok(value)
+            }
+            Err(err) => {
+                let mut map = self.map.write().unwrap_or_else(|p| p.into_inner());
+                if let Some(e) = map.get_mut(&key) {
+                    e.refreshing = false;
+                }
+                Err(err)
+            }
+        }
     }
 
     /// Keeps `value`, read from the database after `epoch` was taken.
@@ -54,7 +109,7 @@ impl<K: Hash + Eq, V: Clone> TtlCache<K, V> {
         if map.len() >= self.max_entries {
             map.clear();
         }
-        map.insert(key, (value, Instant::now(), epoch));
+        map.insert(key, Entry { value, at: Instant::now(), epoch, refreshing: false });
     }
 
     /// Forgets everything: called after this process changed what the entries say.
@@ -86,6 +141,25 @@ mod tests {
         assert_eq!(cache.get("b"), Some(3));
         cache.invalidate();
         assert_eq!(cache.get("b"), None);
+    }
+
+    #[test]
+    fn one_caller_refreshes_an_expired_entry_while_the_others_keep_the_old_value() {
+        let cache: TtlCache<&str, u32> = TtlCache::new(Duration::from_millis(40), 10);
+        assert_eq!(cache.get_or_compute("k", || Ok::<_, ()>(1)), Ok(1));
+        assert_eq!(cache.get_or_compute("k", || Ok::<_, ()>(99)), Ok(1), "fresh: not computed again");
+        std::thread::sleep(Duration::from_millis(50));
+        // Expired: this caller refreshes; while it does, another caller gets the old value.
+        let during = cache.get_or_compute("k", || Ok::<_, ()>(cache.get_or_compute("k", || Ok::<_, ()>(77)).unwrap() + 1));
+        assert_eq!(during, Ok(2), "the inner caller saw the old 1, not its own 77");
+        assert_eq!(cache.get("k"), Some(2));
+        // A failed refresh lets the next caller try.
+        std::thread::sleep(Duration::from_millis(50));
+        assert_eq!(cache.get_or_compute("k", || Err::<u32, _>("down")), Err("down"));
+        assert_eq!(cache.get_or_compute("k", || Ok::<_, ()>(3)), Ok(3));
+        // After invalidation nothing old is served, not even during a refresh.
+        cache.invalidate();
+        assert_eq!(cache.get_or_compute("k", || Ok::<_, ()>(4)), Ok(4));
     }
 
     #[test]

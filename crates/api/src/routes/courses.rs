@@ -81,16 +81,10 @@ pub async fn catalog(state: web::Data<AppState>, user: AuthUser, params: web::Qu
             return Ok(st.db.read(|c| courses::list_courses(c, &v, &query, offset, per_page))?);
         }
         let key = format!("{}|{offset}|{per_page}|{query:?}", v.sees_hidden);
-        let page = match st.catalogue.get(&key) {
-            Some(page) => page,
-            None => {
-                let epoch = st.catalogue.epoch();
-                let anyone = courses::Viewer { user_id: UserId(uuid::Uuid::nil()), sees_hidden: v.sees_hidden };
-                let page = Arc::new(st.db.read(|c| courses::list_courses(c, &anyone, &query, offset, per_page))?);
-                st.catalogue.insert(key, page.clone(), epoch);
-                page
-            }
-        };
+        let page = st.catalogue.get_or_compute(key, || {
+            let anyone = courses::Viewer { user_id: UserId(uuid::Uuid::nil()), sees_hidden: v.sees_hidden };
+            Ok::<_, ApiError>(Arc::new(st.db.read(|c| courses::list_courses(c, &anyone, &query, offset, per_page))?))
+        })?;
         let (mut items, total) = (page.0.clone(), page.1);
         st.db.read(|c| courses::attach_enrolments(c, v.user_id, &mut items))?;
         Ok((items, total))
