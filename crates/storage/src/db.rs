@@ -82,10 +82,11 @@ impl r2d2::ManageConnection for Manager {
                 // WAL lets readers run beside the one writer; synchronous=NORMAL in WAL mode is
                 // durable against a killed process (only an OS crash may lose the last commits,
                 // and then FULL is configurable through LENTERA_SQLITE_SYNCHRONOUS).
-                // Reads go through a memory map and a 32 MiB page cache per connection, so hot
+                // The busy timeout comes first: switching to WAL waits for a connection that is
+                // migrating instead of failing. Reads go through a memory map and a 32 MiB page cache per connection, so hot
                 // pages are not copied in from the file by a system call on every query.
                 conn.batch_execute(
-                    "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; \
+                    "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; \
                      PRAGMA synchronous = NORMAL; PRAGMA mmap_size = 268435456; PRAGMA cache_size = -32000; \
                      PRAGMA temp_store = MEMORY;",
                 )

@@ -679,6 +679,8 @@ pub fn set_open_attempt_questions(conn: &mut AnyConnection, id: &str, questions:
 /// One row of the instructor's list of a course's attempts.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AttemptListing {
+    /// The quiz's id within its course (the flattened attempt's `quiz_id` is its stored row).
+    #[serde(rename = "quiz_key")]
     pub quiz_id: String,
     #[serde(flatten)]
     pub attempt: AttemptSummary,

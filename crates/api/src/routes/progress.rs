@@ -5,6 +5,7 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
 use chrono::{DateTime, NaiveDate, Utc};
 use lentera_accounts::{HrScope, OpdId, Principal, UserId};
+use lentera_programmes::NotificationKind;
 use lentera_progress::{Amount, DevelopmentForm, Jp, LearningEvent};
 use lentera_storage::StorageError;
 use lentera_storage::progress::{self as store, CertificationRow, TrainingRow, XapiAudience};
@@ -656,7 +657,23 @@ fn decide(db: &lentera_storage::Db, p: &Principal, id: &str, approving: bool, jp
     let jp = jp.map(|j| i64::from(j.hundredths()));
     let at = lentera_storage::now();
     let by = p.user_id;
-    if !db.write(|c| store::decide_training(c, id, approving, jp, reason.as_deref(), by, at))? {
+    let learner: UserId = row.user_id.parse().map_err(|_| ApiError::Internal(format!("bad user id {:?}", row.user_id)))?;
+    // The decision and the learner's notification (in-app, and e-mail through the outbox) are
+    // kept in one transaction.
+    let decided = db.write(|c| {
+        if !store::decide_training(c, id, approving, jp, reason.as_deref(), by, at)? {
+            return Ok(false);
+        }
+        let after = store::training(c, id)?;
+        let (kind, params) = if approving {
+            (NotificationKind::ExternalTrainingApproved, serde_json::json!({"title": after.title, "jp": after.jp_hundredths as f64 / 100.0, "link": "/jp"}))
+        } else {
+            (NotificationKind::ExternalTrainingRejected, serde_json::json!({"title": after.title, "reason": reason, "link": "/jp"}))
+        };
+        lentera_storage::notifications::notify(c, &lentera_storage::notifications::Event { user: learner, kind, subject_id: id.to_string(), params }, at)?;
+        Ok(true)
+    })?;
+    if !decided {
         return Err(ApiError::Conflict { code: "already_decided".into(), detail: format!("this record is already {}", row.status) });
     }
     Ok(db.read(|c| store::training(c, id))?)

@@ -373,6 +373,10 @@ api_test!(async fn external_training_counts_once_hr_in_scope_approves_it(t: &mut
     let ok = t.post(&format!("/api/v1/external-trainings/{id}/approve"), Some(&hr), json!({"jp": 6})).await;
     assert_eq!(ok.status, 200, "{}", ok.body);
     assert_eq!((&ok.body["status"], &ok.body["jp"]), (&json!("approved"), &json!(6.0)));
+    // The learner is told, in the app (and by e-mail through the outbox).
+    let notes = t.get("/api/v1/me/notifications", Some(&learner)).await.body;
+    let told = notes["items"].as_array().unwrap().iter().find(|n| n["kind"] == "external_training_approved").unwrap_or_else(|| panic!("{notes}"));
+    assert!(told.to_string().contains("Seminar Nasional SPBE"), "{told}");
     t.post(&format!("/api/v1/external-trainings/{id}/approve"), Some(&hr), json!({})).await.assert_problem(409, "already_decided");
     t.send(actix_web::test::TestRequest::delete().uri(&format!("/api/v1/me/external-trainings/{id}")).insert_header(("authorization", format!("Bearer {learner}"))))
         .await

@@ -362,6 +362,8 @@ api_test!(async fn a_learner_cannot_read_or_touch_anyone_elses_attempt(t: &mut T
     assert_eq!(t.get("/api/v1/courses/pribadi/quiz-attempts", Some(&hr_dinsos)).await.body["total"], 0);
     t.user("hr@batanghari.go.id", None, None, vec![RoleGrant::global(Role::Hr)]);
     let hr = t.login("hr@batanghari.go.id").await.0;
+    let listed = t.get("/api/v1/courses/pribadi/quiz-attempts", Some(&hr)).await.body;
+    assert_eq!(listed["items"][0]["quiz_key"], "ujian", "{listed}");
     let seen = t.get(&format!("/api/v1/attempts/{id}"), Some(&hr)).await;
     assert_eq!((seen.status, seen.body["user_id"].is_string()), (200, true), "{}", seen.body);
     let listed = t.get("/api/v1/courses/pribadi/quiz-attempts", Some(&c.instructor)).await;
