@@ -306,7 +306,10 @@ pub struct JpCompliance {
     pub at_or_above: usize,
     pub share: f64,
     pub opds: Vec<OpdCompliance>,
-    /// Learners below the target, most JP still needed first.
+    /// How many learners are below the target.
+    pub below_total: usize,
+    /// Learners below the target, most JP still needed first (the first `below_limit` of them
+    /// in JSON; exports carry them all).
     pub below: Vec<LearnerJp>,
 }
 
@@ -389,6 +392,7 @@ pub fn jp_compliance(
         at_or_above,
         share: if learners.is_empty() { 0.0 } else { at_or_above as f64 / learners.len() as f64 },
         opds,
+        below_total: below.len(),
         below,
     })
 }

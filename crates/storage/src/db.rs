@@ -83,11 +83,12 @@ impl r2d2::ManageConnection for Manager {
                 // durable against a killed process (only an OS crash may lose the last commits,
                 // and then FULL is configurable through LENTERA_SQLITE_SYNCHRONOUS).
                 // The busy timeout comes first: switching to WAL waits for a connection that is
-                // migrating instead of failing. Reads go through a memory map and a 32 MiB page cache per connection, so hot
-                // pages are not copied in from the file by a system call on every query.
+                // migrating instead of failing. An 8 MiB page cache per connection keeps hot pages
+                // (no memory map: a million-row export would map the whole file into every
+                // connection and the process's memory with it).
                 conn.batch_execute(
                     "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; \
-                     PRAGMA synchronous = NORMAL; PRAGMA mmap_size = 268435456; PRAGMA cache_size = -32000; \
+                     PRAGMA synchronous = NORMAL; PRAGMA cache_size = -8000; \
                      PRAGMA temp_store = MEMORY;",
                 )
                 .map_err(diesel::r2d2::Error::QueryError)?;

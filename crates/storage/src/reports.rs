@@ -405,9 +405,8 @@ pub fn learners(conn: &mut AnyConnection, f: &ReportFilter) -> Result<Vec<Learne
     if let Some(kind) = &f.employment_type {
         q = q.filter(users::employment_type.eq(kind.clone()));
     }
-    Ok(q.select((users::id, users::nip, users::name, users::opd_id, opds::name.nullable(), users::jabatan, users::employment_type))
-        .order(users::name.asc())
-        .load(conn)?)
+    // Unordered: the caller sorts what it shows (sorting 100,000 names in SQL costs more).
+    Ok(q.select((users::id, users::nip, users::name, users::opd_id, opds::name.nullable(), users::jabatan, users::employment_type)).load(conn)?)
 }
 
 /// OPD id → name.

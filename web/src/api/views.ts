@@ -171,6 +171,8 @@ export interface JpCompliance {
   at_or_above: number;
   share: number;
   opds: OpdCompliance[];
+  /** All learners below the target; `below` lists the first of them. */
+  below_total: number;
   below: LearnerJp[];
 }
 

@@ -43,6 +43,9 @@ pub struct ReportParams {
     /// Column names and labels: `id` (default) or `en`.
     pub lang: Option<String>,
     pub per_page: Option<i64>,
+    /// JP compliance in JSON: list at most this many learners below the target (default 200,
+    /// at most 10,000; `below_total` counts them all, and the exports list them all).
+    pub below_limit: Option<usize>,
 }
 
 fn filter(p: &ReportParams, scope: ReportScope, tz: chrono_tz::Tz, year_default: Option<i32>) -> Result<ReportFilter, ApiError> {
@@ -287,6 +290,7 @@ pub async fn jp_compliance(state: web::Data<AppState>, user: AuthUser, p: web::Q
     let db = state.db.clone();
     let format = p.format.clone().unwrap_or_else(|| "json".into());
     let en = p.lang.as_deref() == Some("en");
+    let below_limit = p.below_limit;
     let target = i64::from(lentera_progress::JpPolicy::default().yearly_target.hundredths());
     let report = blocking(move || {
         let scope = report_scope(&db, &user)?;
@@ -295,6 +299,8 @@ pub async fn jp_compliance(state: web::Data<AppState>, user: AuthUser, p: web::Q
     })
     .await?;
     if format == "json" {
+        let mut report = report;
+        report.below.truncate(below_limit.unwrap_or(200).min(10_000));
         return Ok(HttpResponse::Ok().json(report));
     }
     let target = report.target;

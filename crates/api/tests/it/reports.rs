@@ -82,6 +82,10 @@ api_test!(async fn jp_compliance_counts_the_jakarta_year(t: &mut TestApp) {
     let below: Vec<(String, f64)> = r.body["below"].as_array().unwrap().iter().map(|b| (b["nip"].as_str().unwrap().to_string(), b["needed"].as_f64().unwrap())).collect();
     // Most JP still needed first, then by name ("User l2…" before "User l3…").
     assert_eq!(below, vec![("199204052022212002".to_string(), 20.0), ("198701012010012002".to_string(), 20.0)]);
+    assert_eq!(r.body["below_total"], 2);
+    // JSON lists the first N below the target; the count stays whole.
+    let first = t.get("/api/v1/reports/jp-compliance?year=2026&below_limit=1", Some(&w.admin)).await;
+    assert_eq!((first.body["below"].as_array().unwrap().len(), first.body["below_total"].as_u64()), (1, Some(2)));
     let opds: Vec<(String, u64, f64)> = r.body["opds"].as_array().unwrap().iter().map(|o| (o["opd"].as_str().unwrap().to_string(), o["learners"].as_u64().unwrap(), o["share"].as_f64().unwrap())).collect();
     assert_eq!(opds, vec![("Dinas A".to_string(), 2, 0.5), ("Dinas B".to_string(), 1, 0.0)]);
 
