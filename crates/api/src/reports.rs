@@ -107,12 +107,14 @@ pub fn for_each_completion(
     filter: &ReportFilter,
     mut sink: impl FnMut(&CompletionRow) -> std::io::Result<()>,
 ) -> Result<u64, ReportError> {
-    let mut after: Option<String> = None;
+    let mut cursor = reports::ExportCursor::Start;
     let mut count = 0;
     loop {
-        let page = db.read(|c| reports::completion_page(c, filter, after.as_deref(), 5_000))?;
-        let Some(last) = page.last() else { break };
-        after = Some(last.enrolment_id.clone());
+        let (page, next) = db.read(|c| reports::completion_export_page(c, filter, &cursor, 5_000))?;
+        if page.is_empty() {
+            break;
+        }
+        cursor = next;
         for row in &page {
             sink(row)?;
             count += 1;

@@ -233,3 +233,48 @@ api_test!(async fn the_timeline_counts_per_jakarta_month_within_scope(t: &mut Te
     assert_eq!(counts(&by_course, "completed"), [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1]);
     t.get("/api/v1/reports/timeline?year=2026", Some(&w.learner3)).await.assert_problem(403, "forbidden");
 });
+
+api_test!(async fn the_export_walks_every_row_once_in_pages(t: &mut TestApp) {
+    world(t).await;
+    // Two more rows, inserted with their ids in descending order: the SQLite export reads in
+    // storage order, not id order, and must still give each row once.
+    let l4 = t.user("l4@x.go.id", Some("199001012015011001"), None, vec![RoleGrant::global(Role::Learner)]);
+    let course = |slug: &str| t.db().read(|c| lentera_storage::courses::course_by_slug(c, slug)).unwrap().id;
+    let row = |n: u32, course_id: String| BulkEnrolment {
+        id: format!("00000000-0000-7000-8000-{n:012}"),
+        course_id,
+        user_id: l4.to_string(),
+        status: "active",
+        required: false,
+        enrolled_at: at(2026, 2, 1, 0, 0),
+        percent_complete: 10,
+        last_activity_at: None,
+        completed_at: None,
+        score_percent: None,
+    };
+    t.db().write(|c| bulk::insert_enrolments(c, &[row(9, course("kursus-satu")), row(8, course("kursus-dua"))])).unwrap();
+    let filter = lentera_storage::reports::ReportFilter {
+        period: None,
+        opd_id: None,
+        course_slug: None,
+        employment_type: None,
+        status: None,
+        scope: lentera_storage::reports::ReportScope::All,
+    };
+    let mut cursor = lentera_storage::reports::ExportCursor::Start;
+    let mut seen = Vec::new();
+    loop {
+        let (page, next) = t.db().read(|c| lentera_storage::reports::completion_export_page(c, &filter, &cursor, 3)).unwrap();
+        if page.is_empty() {
+            break;
+        }
+        assert!(page.len() <= 3);
+        seen.extend(page.into_iter().map(|r| r.enrolment_id[24..].to_string()));
+        cursor = next;
+    }
+    let mut sorted = seen.clone();
+    sorted.sort();
+    sorted.dedup();
+    assert_eq!(seen.len(), 8, "{seen:?}");
+    assert_eq!(sorted, ["000000000001", "000000000002", "000000000003", "000000000004", "000000000005", "000000000006", "000000000008", "000000000009"]);
+});
