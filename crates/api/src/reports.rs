@@ -60,6 +60,31 @@ pub fn year_bounds(year: i32, tz: Tz) -> Option<(NaiveDateTime, NaiveDateTime)> 
     Some((month_start(year, 1, tz)?, month_start(year + 1, 1, tz)?))
 }
 
+/// What a report asks for, as the API's query and `lentera report`'s options give it.
+pub struct FilterRequest {
+    pub year: Option<i32>,
+    pub opd_id: Option<String>,
+    pub course_slug: Option<String>,
+    pub employment_type: Option<String>,
+    pub status: Option<String>,
+}
+
+/// Checks a report request and turns it into a storage filter; a refusal is (code, message).
+pub fn report_filter(r: FilterRequest, scope: reports::ReportScope, tz: Tz) -> Result<ReportFilter, (&'static str, String)> {
+    let period = match r.year {
+        Some(y) if (2000..=2100).contains(&y) => year_bounds(y, tz),
+        Some(y) => return Err(("invalid_year", format!("year {y} is out of range"))),
+        None => None,
+    };
+    if let Some(kind) = &r.employment_type
+        && kind != "PNS"
+        && kind != "PPPK"
+    {
+        return Err(("invalid_employment_type", "employment_type must be PNS or PPPK".into()));
+    }
+    Ok(ReportFilter { period, opd_id: r.opd_id, course_slug: r.course_slug, employment_type: r.employment_type, status: r.status, scope })
+}
+
 pub fn status_label(status: &str, percent: i32, lang_en: bool) -> &'static str {
     match (status, percent > 0, lang_en) {
         ("completed", _, false) => "selesai",

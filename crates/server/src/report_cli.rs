@@ -79,18 +79,12 @@ type Rows<'a> = Box<dyn FnOnce(&mut dyn FnMut(Vec<Cell>) -> Result<(), rep::Repo
 fn write_table(out: &Output, headers: &[&str], rows: Rows<'_>) -> anyhow::Result<u64> {
     let mut count = 0u64;
     match (out.format.as_str(), &out.output) {
-        ("csv", None) => {
-            let stdout = std::io::stdout().lock();
-            let mut csv = CsvOut::new(std::io::BufWriter::new(stdout), headers)?;
-            rows(&mut |cells| {
-                count += 1;
-                csv.row(&cells)
-            })?;
-            csv.finish()?.flush()?;
-        }
-        ("csv", Some(path)) => {
-            let file = std::fs::File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
-            let mut csv = CsvOut::new(std::io::BufWriter::new(file), headers)?;
+        ("csv", path) => {
+            let out: Box<dyn Write> = match path {
+                Some(path) => Box::new(std::fs::File::create(path).with_context(|| format!("cannot create {}", path.display()))?),
+                None => Box::new(std::io::stdout().lock()),
+            };
+            let mut csv = CsvOut::new(std::io::BufWriter::new(out), headers)?;
             rows(&mut |cells| {
                 count += 1;
                 csv.row(&cells)
@@ -112,33 +106,21 @@ fn write_table(out: &Output, headers: &[&str], rows: Rows<'_>) -> anyhow::Result
 }
 
 fn filter(db: &Db, f: &Filters) -> anyhow::Result<ReportFilter> {
-    let period = match f.year {
-        Some(y) if (2000..=2100).contains(&y) => rep::year_bounds(y, lentera_progress::JAKARTA),
-        Some(y) => bail!("--year {y} is out of range"),
-        None => None,
-    };
-    if let Some(kind) = &f.jenis
-        && kind != "PNS" && kind != "PPPK" {
-            bail!("--jenis must be PNS or PPPK");
-        }
     let opd_id = match &f.opd {
         None => None,
-        Some(name) => {
-            let found = db.read(|c| lentera_storage::accounts::find_opd_by_name(c, name))?;
-            match found {
-                Some(o) => Some(o.id.to_string()),
-                None => Some(name.clone()),
-            }
-        }
+        Some(name) => match db.read(|c| lentera_storage::accounts::find_opd_by_name(c, name))? {
+            Some(o) => Some(o.id.to_string()),
+            None => Some(name.clone()),
+        },
     };
-    Ok(ReportFilter {
-        period,
+    let request = rep::FilterRequest {
+        year: f.year,
         opd_id,
         course_slug: f.course.clone(),
         employment_type: f.jenis.clone(),
         status: f.status.clone(),
-        scope: ReportScope::All,
-    })
+    };
+    rep::report_filter(request, ReportScope::All, lentera_progress::JAKARTA).map_err(|(_, message)| anyhow::anyhow!(message))
 }
 
 pub fn run(config: &Config, command: ReportCommand) -> anyhow::Result<()> {

@@ -26,6 +26,15 @@ pub(crate) fn report_scope(db: &lentera_storage::Db, user: &AuthUser) -> Result<
     })
 }
 
+/// The scope of a report that counts people (tallies, timelines): a learner alone gets none.
+fn aggregate_scope(db: &lentera_storage::Db, user: &AuthUser) -> Result<ReportScope, ApiError> {
+    let scope = report_scope(db, user)?;
+    if matches!(scope, ReportScope::Users(_)) && !user.principal.has(Role::Mentor) && !user.principal.is_admin() {
+        return Err(ApiError::forbidden());
+    }
+    Ok(scope)
+}
+
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ReportParams {
@@ -49,24 +58,14 @@ pub struct ReportParams {
 }
 
 fn filter(p: &ReportParams, scope: ReportScope, tz: chrono_tz::Tz, year_default: Option<i32>) -> Result<ReportFilter, ApiError> {
-    let year = p.year.or(year_default);
-    let period = match year {
-        Some(y) if (2000..=2100).contains(&y) => rep::year_bounds(y, tz),
-        Some(y) => return Err(ApiError::validation("invalid_year", format!("year {y} is out of range"))),
-        None => None,
-    };
-    if let Some(kind) = &p.employment_type
-        && kind != "PNS" && kind != "PPPK" {
-            return Err(ApiError::validation("invalid_employment_type", "employment_type must be PNS or PPPK"));
-        }
-    Ok(ReportFilter {
-        period,
+    let request = rep::FilterRequest {
+        year: p.year.or(year_default),
         opd_id: p.opd_id.clone(),
         course_slug: p.course.clone(),
         employment_type: p.employment_type.clone(),
         status: p.status.clone(),
-        scope,
-    })
+    };
+    rep::report_filter(request, scope, tz).map_err(|(code, detail)| ApiError::validation(code, detail))
 }
 
 fn tz() -> chrono_tz::Tz {
@@ -200,10 +199,7 @@ pub use crate::reports::TallyRow;
 async fn tally(state: web::Data<AppState>, user: AuthUser, p: ReportParams, by_opd: bool) -> Result<HttpResponse, ApiError> {
     let db = state.db.clone();
     let rows = blocking(move || {
-        let scope = report_scope(&db, &user)?;
-        if matches!(scope, ReportScope::Users(_)) && !user.principal.has(Role::Mentor) && !user.principal.is_admin() {
-            return Err(ApiError::forbidden());
-        }
+        let scope = aggregate_scope(&db, &user)?;
         let f = filter(&p, scope, tz(), None)?;
         let rows = rep::tallies(&db, &f, by_opd)?;
         Ok((rows, p.format.unwrap_or_else(|| "json".into()), p.lang.as_deref() == Some("en")))
@@ -258,10 +254,7 @@ pub async fn timeline(state: web::Data<AppState>, user: AuthUser, p: web::Query<
     let year = p.year.unwrap_or_else(|| chrono::Utc::now().with_timezone(&tz()).year());
     let db = state.db.clone();
     let out = blocking(move || {
-        let scope = report_scope(&db, &user)?;
-        if matches!(scope, ReportScope::Users(_)) && !user.principal.has(Role::Mentor) && !user.principal.is_admin() {
-            return Err(ApiError::forbidden());
-        }
+        let scope = aggregate_scope(&db, &user)?;
         let f = filter(&ReportParams { year: Some(year), ..p }, scope, tz(), None)?;
         let bounds: Vec<chrono::NaiveDateTime> = (0..=12)
             .map(|i| {
