@@ -37,6 +37,8 @@ export const routes: RouteDef[] = [
   { path: '/users', load: () => import('./pages/users/UserList.svelte'), title: 'users.title', roles: ['hr', 'admin'] },
   { path: '/users/new', load: () => import('./pages/users/UserCreate.svelte'), title: 'userForm.createTitle', roles: ['hr', 'admin'] },
   { path: '/users/import', load: () => import('./pages/users/UserImport.svelte'), title: 'import.title', roles: ['hr', 'admin'] },
+  // One learner's JP and progress (hr within scope, admins).
+  { path: '/users/:id/learning', load: () => import('./pages/users/LearnerDetail.svelte'), title: 'learner.title', roles: ['hr', 'admin'] },
   { path: '/users/:id', load: () => import('./pages/users/UserEdit.svelte'), title: 'userForm.editTitle', roles: ['hr', 'admin'] },
   { path: '/opds', load: () => import('./pages/Opds.svelte'), title: 'opds.title', roles: ['admin'] },
 ];

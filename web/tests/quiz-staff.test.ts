@@ -1,7 +1,7 @@
 // The grader's view of an attempt: responses in words, which questions are graded by hand, the
 // grades to send.
 import { describe, expect, it } from 'vitest';
-import { gradedByHand, gradesBody, responseLines, type StaffQuestion } from '../src/lib/quiz-staff';
+import { gradedByHand, gradesBody, responseLines, type StaffQuestion, regradeSummary, type RegradeReport } from '../src/lib/quiz-staff';
 
 const q = (id: string, kind: StaffQuestion['kind']): StaffQuestion => ({ id, title: id, text: 't', default_points: 1, kind });
 
@@ -38,5 +38,35 @@ describe('manual grades', () => {
     );
     expect(out.grades).toEqual([{ question_id: 'b', points: 3.5, comment: 'Cukup baik' }]);
     expect(out.errors).toEqual({ d: 'not_a_number', e: 'out_of_range' });
+  });
+});
+
+describe('regrade report', () => {
+  const attempt = (old_percent: number | null, new_percent: number, old_pass_state: string | null, new_pass_state: string, warnings: unknown[] = []) => ({
+    attempt_id: 'x',
+    user_id: 'u',
+    number: 1,
+    old_percent,
+    new_percent,
+    old_pass_state,
+    new_pass_state,
+    changes: [],
+    warnings,
+  });
+
+  it('counts scores raised, lowered and unchanged, pass changes and warnings', () => {
+    const r: RegradeReport = {
+      dry_run: false,
+      questions_changed: ['q1'],
+      attempts_checked: 4,
+      open_attempts_updated: 1,
+      attempts: [
+        attempt(50, 100, 'failed', 'passed'),
+        attempt(100, 50, 'passed', 'failed', [{ code: 'unreadable' }]),
+        attempt(75, 75.0000001, 'passed', 'passed'),
+        attempt(null, 20, null, 'failed'),
+      ],
+    };
+    expect(regradeSummary(r)).toEqual({ raised: 2, lowered: 1, unchanged: 1, passChanged: 2, warnings: 1 });
   });
 });

@@ -42,3 +42,50 @@ export function assignmentBody(kind: Exclude<RuleKind, 'nips'>, value: string): 
 export function countLines(text: string): number {
   return text.split(/\r?\n/).filter((l) => l.trim()).length;
 }
+
+/** A course of a programme as its edit form holds it. */
+export interface ProgrammeCourseLine {
+  course_id: string;
+  title: string;
+  jp: number;
+  required: boolean;
+}
+
+/**
+ * The `PATCH /programmes/{id}` body that replaces a programme's courses, or the message key of
+ * what is wrong: no course, or more electives needed than there are.
+ */
+export function programmeCoursesBody(
+  lines: ProgrammeCourseLine[],
+  electivesNeeded: number,
+): { body: { courses: { course: string; required: boolean }[]; electives_needed: number } } | { error: string } {
+  if (lines.length === 0) return { error: 'hrProgramme.coursesRequired' };
+  const electives = lines.filter((l) => !l.required).length;
+  if (!Number.isInteger(electivesNeeded) || electivesNeeded < 0 || electivesNeeded > electives) return { error: 'problem.electives_needed_too_many' };
+  return { body: { courses: lines.map((l) => ({ course: l.course_id, required: l.required })), electives_needed: electivesNeeded } };
+}
+
+/** The JP a programme gets by default: its required courses and the cheapest electives needed. */
+export function defaultProgrammeJp(lines: ProgrammeCourseLine[], electivesNeeded: number): number {
+  const required = lines.filter((l) => l.required).reduce((s, l) => s + l.jp, 0);
+  const electives = lines
+    .filter((l) => !l.required)
+    .map((l) => l.jp)
+    .sort((a, b) => a - b)
+    .slice(0, Math.max(0, electivesNeeded))
+    .reduce((s, j) => s + j, 0);
+  return Math.round((required + electives) * 100) / 100;
+}
+
+/** A person picked in the user picker. */
+export interface Picked {
+  id: string;
+  name: string;
+  nip: string | null;
+  opd: string | null;
+}
+
+/** People picked one by one (a cohort's learners, a mentor's mentees): unique, in picking order. */
+export function togglePick<T extends { id: string }>(picked: T[], person: T): T[] {
+  return picked.some((p) => p.id === person.id) ? picked.filter((p) => p.id !== person.id) : [...picked, person];
+}

@@ -104,3 +104,44 @@ export function gradesBody(
   }
   return { grades, errors };
 }
+
+/** One attempt a regrade looked at (`RegradedAttempt`). */
+export interface RegradedAttempt {
+  attempt_id: string;
+  user_id: string;
+  number: number;
+  old_percent: number | null;
+  new_percent: number;
+  old_pass_state: string | null;
+  new_pass_state: string;
+  changes: unknown[];
+  warnings: unknown[];
+}
+
+/** `POST /courses/{slug}/quizzes/{quiz_id}/regrade` (with `?dry_run=true`: what would change). */
+export interface RegradeReport {
+  dry_run: boolean;
+  questions_changed: string[];
+  attempts_checked: number;
+  open_attempts_updated: number;
+  attempts: RegradedAttempt[];
+}
+
+/** Scores differing by less than this are the same score (floating-point noise). */
+const SAME = 1e-6;
+
+/** What a regrade did (or would do): scores raised and lowered, pass/fail changed, warnings. */
+export function regradeSummary(r: RegradeReport): { raised: number; lowered: number; unchanged: number; passChanged: number; warnings: number } {
+  let raised = 0;
+  let lowered = 0;
+  let passChanged = 0;
+  let warnings = 0;
+  for (const a of r.attempts) {
+    const delta = a.new_percent - (a.old_percent ?? 0);
+    if (delta > SAME) raised++;
+    else if (delta < -SAME) lowered++;
+    if (a.old_pass_state !== null && a.old_pass_state !== a.new_pass_state) passChanged++;
+    warnings += a.warnings.length;
+  }
+  return { raised, lowered, unchanged: r.attempts.length - raised - lowered, passChanged, warnings };
+}
