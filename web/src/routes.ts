@@ -18,6 +18,8 @@ export const routes: RouteDef[] = [
   { path: '/author/courses/:slug', load: () => import('./pages/author/CourseEditor.svelte'), title: 'editor.title', roles: ['instructor', 'admin'] },
   // Quiz results: the course's instructors grade; hr within scope reads (the server decides).
   { path: '/author/courses/:slug/results', load: () => import('./pages/author/QuizResults.svelte'), title: 'results.pageTitle', roles: ['instructor', 'admin', 'hr'] },
+  // The course's question bank (its instructors; the server decides).
+  { path: '/author/courses/:slug/bank', load: () => import('./pages/author/QuestionBank.svelte'), title: 'bank.pageTitle', roles: ['instructor', 'admin'] },
   { path: '/author/attempts/:id', load: () => import('./pages/author/AttemptGrading.svelte'), title: 'results.pageTitle', roles: ['instructor', 'admin', 'hr'] },
   // JP: one's own external training and certifications; hr's approvals and expiring certifications.
   { path: '/jp', load: () => import('./pages/jp/MyJp.svelte'), title: 'jp.title' },
