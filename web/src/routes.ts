@@ -34,7 +34,13 @@ export const routes: RouteDef[] = [
   { path: '/hr/cohorts/:id', load: () => import('./pages/hr/Cohort.svelte'), title: 'hrProgramme.cohorts', roles: ['hr', 'admin'] },
   // Reports (hr, admin).
   { path: '/reports', load: () => import('./pages/Reports.svelte'), title: 'reports.title', roles: ['hr', 'admin'] },
-  // Still to come: /verify/:code (public certificate check), /mentoring.
+  // Mentoring: hr and admins pair mentors with mentees; a mentor follows their mentees.
+  { path: '/mentoring', load: () => import('./pages/mentoring/Pairing.svelte'), title: 'mentoring.title', roles: ['hr', 'admin'] },
+  { path: '/mentees', load: () => import('./pages/mentoring/Mentees.svelte'), title: 'mentees.title', roles: ['mentor'] },
+  // E-mail (admin): message templates and the outbox.
+  { path: '/admin/templates', load: () => import('./pages/admin/Templates.svelte'), title: 'templates.title', roles: ['admin'] },
+  { path: '/admin/outbox', load: () => import('./pages/admin/Outbox.svelte'), title: 'outbox.title', roles: ['admin'] },
+  // Still to come: /verify/:code (public certificate check).
 
   { path: '/users', load: () => import('./pages/users/UserList.svelte'), title: 'users.title', roles: ['hr', 'admin'] },
   { path: '/users/new', load: () => import('./pages/users/UserCreate.svelte'), title: 'userForm.createTitle', roles: ['hr', 'admin'] },
@@ -63,7 +69,10 @@ export const nav: NavItem[] = [
   // hr's own work; admins reach these pages from the dashboard (their bar is full already).
   { href: '/approvals', label: 'nav.approvals', roles: ['hr'] },
   { href: '/hr/programmes', label: 'nav.programmes', roles: ['hr'], prefix: '/hr' },
+  { href: '/mentoring', label: 'nav.mentoring', roles: ['hr'] },
+  { href: '/mentees', label: 'nav.mentees', roles: ['mentor'] },
   { href: '/users', label: 'nav.users', roles: ['hr', 'admin'], prefix: '/users' },
   { href: '/opds', label: 'nav.opds', roles: ['admin'] },
+  { href: '/admin/templates', label: 'nav.email', roles: ['admin'], prefix: '/admin' },
   { href: '/profile', label: 'nav.profile' },
 ];
