@@ -2,7 +2,7 @@
 // retry on `token_expired`, single-flight refreshes, and problem+json parsing.
 import { describe, expect, it, vi } from 'vitest';
 import { Auth, call, createApi, type TokenResponse } from '../src/api/http';
-import { ApiProblem, parseRetryAfter, toProblem } from '../src/api/problem';
+import { ApiProblem, parseRetryAfter, problemItems, toProblem } from '../src/api/problem';
 
 const BASE = 'http://lentera.test';
 
@@ -226,6 +226,12 @@ describe('problem+json parsing', () => {
     expect(err.errors.map((e) => [e.row, e.column, e.code])).toEqual([
       [3, 'nip', 'nip_length'],
       [4, 'email', 'invalid_email'],
+    ]);
+  });
+
+  it('keeps itemised errors that carry a message but no code (template parts)', () => {
+    expect(problemItems([{ part: 'subject', line: 1, message: 'undefined value' }, { nothing: true }, 'text'])).toEqual([
+      { part: 'subject', line: 1, message: 'undefined value', code: 'invalid' },
     ]);
   });
 

@@ -59,10 +59,18 @@ export function parseRetryAfter(value: string | null, now = Date.now()): number 
   return Math.max(0, Math.ceil((at - now) / 1000));
 }
 
-/** Itemised problems from a document's `errors` (or an import report's `problems`). */
+/**
+ * Itemised problems from a document's `errors` (or an import report's `problems`). Items that
+ * carry a message but no code (a template's `{part, line, message}`) get the code `invalid`.
+ */
 export function problemItems(list: unknown): ProblemItem[] {
   if (!Array.isArray(list)) return [];
-  return list.filter((i): i is ProblemItem => typeof i === 'object' && i !== null && typeof (i as { code?: unknown }).code === 'string');
+  return list.flatMap((i): ProblemItem[] => {
+    if (typeof i !== 'object' || i === null) return [];
+    const { code, message } = i as { code?: unknown; message?: unknown };
+    if (typeof code === 'string') return [i as ProblemItem];
+    return typeof message === 'string' ? [{ ...(i as object), code: 'invalid', message }] : [];
+  });
 }
 
 function isProblemDoc(v: unknown): v is ProblemDoc {
