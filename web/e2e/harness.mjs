@@ -64,9 +64,10 @@ export const DEMO = {
  * Starts `lentera serve` on a fresh database. By default it is seeded with the CLI (one OPD, one
  * admin); with `{ demo: true }` it runs `serve --demo` on an empty database instead: the regency's
  * OPDs, one account per role (DEMO, password DEMO_PASSWORD) and the sample courses from
- * LENTERA_CONTENT_DIR (default: the repository's content/).
+ * LENTERA_CONTENT_DIR (default: the repository's content/). `env` adds or overrides settings
+ * (e.g. an SMTP server for the notification worker).
  */
-export async function startServer({ demo = false } = {}) {
+export async function startServer({ demo = false, env: extra = {} } = {}) {
   const bin = resolve(webDir, process.env.LENTERA_BIN ?? '../target/debug/lentera');
   if (!existsSync(bin)) throw new Error(`e2e: no server binary at ${bin}: run \`cargo build -p lentera-server\` or set LENTERA_BIN`);
   if (!existsSync(join(webDir, 'dist', 'index.html'))) throw new Error('e2e: web/dist is missing: run `npm run build` first');
@@ -87,6 +88,7 @@ export async function startServer({ demo = false } = {}) {
     LENTERA_API__LOGIN_LIMITS__PER_ACCOUNT_PER_MINUTE: String(LOGIN_LIMIT),
     LENTERA_CONTENT_DIR: process.env.LENTERA_CONTENT_DIR ?? resolve(webDir, '..', 'content'),
     LENTERA_DEMO_PASSWORD: DEMO_PASSWORD,
+    ...extra,
   };
   delete env.LENTERA_CONFIG;
 

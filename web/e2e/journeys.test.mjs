@@ -2,13 +2,9 @@
 // desktop (1280×800) and phone (360×740) sizes, with an axe-core accessibility check of each
 // page and screenshots in target/screenshots/.
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import { chromium } from 'playwright-core';
-import { launchArgs } from './browser.mjs';
-import { ADMIN, LOGIN_LIMIT, OPD, startServer } from './harness.mjs';
-import { checkA11y, DESKTOP, exe, PHONE, SHOTS, shot, SKIP } from './helpers.mjs';
+import { before, describe } from 'node:test';
+import { ADMIN, LOGIN_LIMIT, OPD } from './harness.mjs';
+import { checkA11y, DESKTOP, PHONE, shot, SKIP, useServer } from './helpers.mjs';
 
 const VALID_NIP = '198503152010012002';
 const BAD_CSV = [
@@ -36,54 +32,34 @@ async function login(page, baseUrl, password = ADMIN.password, loginName = ADMIN
 }
 
 describe('Lentera in the browser', { skip: SKIP }, () => {
-  let server;
-  let browser;
+  const e2e = useServer({ demo: false });
+  const { journey } = e2e;
+  /** The admin's page; other accounts open their own contexts. */
   let context;
   let page;
 
   before(async () => {
-    mkdirSync(SHOTS, { recursive: true });
-    server = await startServer();
-    browser = await chromium.launch({ executablePath: exe, args: launchArgs });
-    context = await browser.newContext({ viewport: DESKTOP, bypassCSP: true, locale: 'id-ID', timezoneId: 'Asia/Jakarta' });
+    context = await e2e.newContext(DESKTOP);
     page = await context.newPage();
     page.setDefaultTimeout(15_000);
-    console.log(`e2e: server at ${server.baseUrl} on ${server.database}; screenshots in ${SHOTS}`);
+    e2e.sessions.set('admin', { context, page });
   });
-
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
-
-  /** A journey step; on failure the page is kept as failure-<step>.png next to the screenshots. */
-  const journey = (name, fn) =>
-    test(name, async () => {
-      try {
-        await fn();
-      } catch (err) {
-        const file = join(SHOTS, `failure-${name.split(':')[0].replace(/\W+/g, '-')}.png`);
-        for (const p of context.pages()) await p.screenshot({ path: file, fullPage: true }).catch(() => {});
-        console.log(`e2e: failed step "${name}" at ${page.url()}; page kept in ${file}; server log ${server.logPath}`);
-        throw err;
-      }
-    });
 
   journey('log in: a wrong password shows an Indonesian error, the right one opens the dashboard', async () => {
-    await page.goto(`${server.baseUrl}/`);
+    await page.goto(`${e2e.server.baseUrl}/`);
     await page.waitForURL(/\/login$/);
     await assert.doesNotReject(page.getByRole('heading', { level: 1, name: 'Masuk ke Lentera' }).waitFor());
     assert.equal(await page.evaluate(() => document.documentElement.lang), 'id');
     await checkA11y(page, 'login');
     await shot(page, 'login');
 
-    await login(page, server.baseUrl, 'bukan-kata-sandinya');
+    await login(page, e2e.server.baseUrl, 'bukan-kata-sandinya');
     const alert = page.getByRole('alert');
     await alert.waitFor();
     assert.match(await alert.innerText(), /NIP\/email atau kata sandi salah\./);
     await checkA11y(page, 'login with an error');
 
-    await login(page, server.baseUrl);
+    await login(page, e2e.server.baseUrl);
     await page.getByRole('heading', { level: 1, name: `Selamat datang, ${ADMIN.name}` }).waitFor();
     assert.equal(new URL(page.url()).pathname, '/');
     const facts = await page.locator('dl.facts').innerText();
@@ -103,9 +79,9 @@ describe('Lentera in the browser', { skip: SKIP }, () => {
     await page.getByRole('navigation', { name: 'Main navigation' }).getByRole('link', { name: 'Users' }).waitFor();
 
     // A fresh browser (nothing in localStorage) gets English from the server after logging in.
-    const other = await browser.newContext({ viewport: DESKTOP, bypassCSP: true });
+    const other = await e2e.browser.newContext({ viewport: DESKTOP, bypassCSP: true });
     const p2 = await other.newPage();
-    await login(p2, server.baseUrl);
+    await login(p2, e2e.server.baseUrl);
     await p2.getByRole('heading', { level: 1, name: `Welcome, ${ADMIN.name}` }).waitFor();
     await shot(p2, 'dashboard-en');
     await other.close();
@@ -171,9 +147,9 @@ describe('Lentera in the browser', { skip: SKIP }, () => {
     await shot(page, 'user-edit');
 
     // The new user can log in with the reset password, by NIP with spaces.
-    const other = await browser.newContext({ viewport: PHONE, bypassCSP: true });
+    const other = await e2e.browser.newContext({ viewport: PHONE, bypassCSP: true });
     const p2 = await other.newPage();
-    await login(p2, server.baseUrl, reset, '19850315 201001 2 002');
+    await login(p2, e2e.server.baseUrl, reset, '19850315 201001 2 002');
     await p2.getByRole('heading', { level: 1, name: 'Selamat datang, Siti Rahmawati' }).waitFor();
     const facts = await p2.locator('dl.facts').innerText();
     assert.match(facts, new RegExp(OPD));
@@ -183,13 +159,13 @@ describe('Lentera in the browser', { skip: SKIP }, () => {
     assert.equal(await p2.getByRole('link', { name: 'Pengguna' }).count(), 0);
     await checkA11y(p2, 'learner dashboard (phone)');
     await shot(p2, 'learner-dashboard');
-    await p2.goto(`${server.baseUrl}/users`);
+    await p2.goto(`${e2e.server.baseUrl}/users`);
     await p2.getByRole('heading', { level: 1, name: 'Akses tidak diizinkan' }).waitFor();
     await other.close();
   });
 
   journey('import a CSV: bad rows are listed and nothing is imported; the fixed file imports', async () => {
-    await page.goto(`${server.baseUrl}/users/import`);
+    await page.goto(`${e2e.server.baseUrl}/users/import`);
     await page.getByRole('heading', { level: 1, name: 'Impor pengguna dari CSV' }).waitFor();
     await page.getByLabel('Berkas CSV').setInputFiles({ name: 'pegawai.csv', mimeType: 'text/csv', buffer: Buffer.from(BAD_CSV) });
 
@@ -210,10 +186,10 @@ describe('Lentera in the browser', { skip: SKIP }, () => {
     await shot(page, 'import-problems');
 
     // Nothing was imported.
-    await page.goto(`${server.baseUrl}/users?q=Ahmad`);
+    await page.goto(`${e2e.server.baseUrl}/users?q=Ahmad`);
     await page.getByText('Tidak ada pengguna yang cocok dengan pencarian ini.').waitFor();
 
-    await page.goto(`${server.baseUrl}/users/import`);
+    await page.goto(`${e2e.server.baseUrl}/users/import`);
     await page.getByLabel('Berkas CSV').setInputFiles({ name: 'pegawai-perbaikan.csv', mimeType: 'text/csv', buffer: Buffer.from(FIXED_CSV) });
     await page.getByText('Uji coba berhasil: 2 pengguna dari pegawai-perbaikan.csv siap diimpor.').waitFor();
     await shot(page, 'import-ready');
@@ -222,7 +198,7 @@ describe('Lentera in the browser', { skip: SKIP }, () => {
     await page.getByRole('link', { name: 'Lihat daftar pengguna' }).click();
     await page.getByRole('heading', { level: 1, name: 'Pengguna' }).waitFor();
     for (const name of ['Ahmad Fauzi', 'Dewi Lestari', 'Siti Rahmawati', ADMIN.name]) {
-      await page.getByRole('link', { name }).waitFor();
+      await page.getByRole('link', { name, exact: true }).waitFor();
     }
     await page.getByText('4 pengguna', { exact: true }).waitFor();
 
@@ -275,7 +251,7 @@ describe('Lentera in the browser', { skip: SKIP }, () => {
   });
 
   journey('offline: after the first visit the app opens with no network', async () => {
-    await page.goto(`${server.baseUrl}/`);
+    await page.goto(`${e2e.server.baseUrl}/`);
     await page.getByRole('heading', { level: 1, name: `Selamat datang, ${ADMIN.name}` }).waitFor();
     await page.evaluate(async () => {
       await navigator.serviceWorker.ready;
@@ -300,9 +276,9 @@ describe('Lentera in the browser', { skip: SKIP }, () => {
     // banner goes). Navigating away while that refresh is in flight could leave the browser
     // with a spent refresh token, which the server treats as reuse; so wait for it.
     await page.getByText('Anda sedang luring.', { exact: false }).waitFor({ state: 'detached' });
-    await page.goto(`${server.baseUrl}/users`);
+    await page.goto(`${e2e.server.baseUrl}/users`);
     await page.getByRole('heading', { level: 1, name: 'Pengguna' }).waitFor();
-    await page.getByRole('link', { name: 'Dewi Lestari' }).waitFor();
+    await page.getByRole('link', { name: 'Dewi Lestari', exact: true }).waitFor();
   });
 
   journey('outbox: events waiting on this device show as "not yet synced", survive a failed sync, and a refused one says so', async () => {
@@ -355,7 +331,7 @@ describe('Lentera in the browser', { skip: SKIP }, () => {
           }),
         eventId,
       );
-    await page.goto(`${server.baseUrl}/`);
+    await page.goto(`${e2e.server.baseUrl}/`);
     await page.getByRole('banner').getByText('1 belum tersinkron').waitFor();
     await page.getByText('1 catatan belajar tersimpan di perangkat ini dan belum terkirim ke server.').waitFor();
     await shot(page, 'dashboard-unsynced');
@@ -394,14 +370,14 @@ describe('Lentera in the browser', { skip: SKIP }, () => {
   });
 
   journey('phone size: the pages fit 360 px and pass the accessibility check', async () => {
-    const phone = await browser.newContext({ viewport: PHONE, bypassCSP: true, isMobile: true, hasTouch: true });
+    const phone = await e2e.browser.newContext({ viewport: PHONE, bypassCSP: true, isMobile: true, hasTouch: true });
     const p = await phone.newPage();
     p.setDefaultTimeout(15_000);
-    await p.goto(`${server.baseUrl}/login`);
+    await p.goto(`${e2e.server.baseUrl}/login`);
     await p.getByRole('heading', { level: 1, name: 'Masuk ke Lentera' }).waitFor();
     await checkA11y(p, 'login (phone)');
     await shot(p, 'login');
-    await login(p, server.baseUrl);
+    await login(p, e2e.server.baseUrl);
     await p.getByRole('heading', { level: 1, name: `Selamat datang, ${ADMIN.name}` }).waitFor();
     await shot(p, 'dashboard');
     await p.getByRole('button', { name: 'Menu' }).click();
@@ -415,7 +391,7 @@ describe('Lentera in the browser', { skip: SKIP }, () => {
       ['/opds', 'OPD', 'opds'],
       ['/profile', 'Profil', 'profile'],
     ]) {
-      await p.goto(`${server.baseUrl}${path}`);
+      await p.goto(`${e2e.server.baseUrl}${path}`);
       await p.getByRole('heading', { level: 1, name: heading }).waitFor();
       await p.waitForLoadState('networkidle');
       const overflow = await p.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
@@ -423,7 +399,7 @@ describe('Lentera in the browser', { skip: SKIP }, () => {
       await checkA11y(p, `${path} (phone)`);
       await shot(p, name);
     }
-    await p.goto(`${server.baseUrl}/users/import`);
+    await p.goto(`${e2e.server.baseUrl}/users/import`);
     await p.getByLabel('Berkas CSV').setInputFiles({ name: 'pegawai.csv', mimeType: 'text/csv', buffer: Buffer.from(BAD_CSV) });
     await p.getByText(/Berkas ditolak: \d+ masalah ditemukan\./).waitFor();
     await shot(p, 'import-problems');
@@ -431,14 +407,14 @@ describe('Lentera in the browser', { skip: SKIP }, () => {
   });
 
   journey('rate limit: the login page says how long to wait', async () => {
-    const other = await browser.newContext({ viewport: DESKTOP, bypassCSP: true });
+    const other = await e2e.browser.newContext({ viewport: DESKTOP, bypassCSP: true });
     const p = await other.newPage();
     const nobody = 'tidak.ada@batanghari.go.id';
     for (let i = 0; i < LOGIN_LIMIT; i++) {
-      const r = await p.request.post(`${server.baseUrl}/api/v1/auth/login`, { data: { login: nobody, password: 'x' } });
+      const r = await p.request.post(`${e2e.server.baseUrl}/api/v1/auth/login`, { data: { login: nobody, password: 'x' } });
       assert.equal(r.status(), 401);
     }
-    await login(p, server.baseUrl, 'x', nobody);
+    await login(p, e2e.server.baseUrl, 'x', nobody);
     const alert = p.getByRole('alert');
     await alert.getByText(/Terlalu banyak percobaan masuk\. Coba lagi dalam \d+ detik\./).waitFor();
     assert.equal(await p.getByRole('button', { name: 'Masuk' }).isDisabled(), true);
@@ -449,7 +425,7 @@ describe('Lentera in the browser', { skip: SKIP }, () => {
   journey('log out; a protected page asks to log in and comes back after', async () => {
     await page.getByRole('button', { name: 'Keluar' }).click();
     await page.getByRole('heading', { level: 1, name: 'Masuk ke Lentera' }).waitFor();
-    await page.goto(`${server.baseUrl}/users?q=dewi`);
+    await page.goto(`${e2e.server.baseUrl}/users?q=dewi`);
     await page.waitForURL(/\/login\?next=/);
     await page.getByLabel(/NIP atau email/).fill(ADMIN.email);
     await page.getByLabel(/^Kata sandi$/).fill(ADMIN.password);

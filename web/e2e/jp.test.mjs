@@ -5,13 +5,10 @@
 // Professional certifications: recorded by the learner, listed by hr as expiring, exported.
 // Every page is checked with axe-core and photographed at 1280×800 and 360×740.
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import { chromium } from 'playwright-core';
-import { launchArgs } from './browser.mjs';
-import { DEMO, DEMO_PASSWORD, startServer } from './harness.mjs';
-import { checkA11y, DESKTOP, exe, overflow, PHONE, SHOTS, shot, SKIP } from './helpers.mjs';
+import { readFileSync } from 'node:fs';
+import { describe } from 'node:test';
+import { DEMO } from './harness.mjs';
+import { checkA11y, jakartaDate, shot, SKIP, useServer } from './helpers.mjs';
 
 const HR_SCOPED = 'hr.dinkes@lentera.test';
 const LEARNER_NAME = 'Budi Santoso, S.Kom.';
@@ -22,60 +19,9 @@ const PDF = Buffer.from('%PDF-1.4\n% bukti seminar e2e\n');
 /** An 8×8 PNG (a scanned certificate, as far as the server can tell). */
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAgAAAAICAIAAABLbSncAAAAEUlEQVR4nGP4upkRK2IYWhIAwS9qQSRIK2gAAAAASUVORK5CYII=', 'base64');
 
-/** `YYYY-MM-DD` in Asia/Jakarta, `daysAgo` days before today. */
-function jakartaDate(daysAgo) {
-  const d = new Date(Date.now() - daysAgo * 86_400_000);
-  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Jakarta', year: 'numeric', month: '2-digit', day: '2-digit' }).format(d);
-}
-
 describe('JP outside Lentera and professional certifications in the browser', { skip: SKIP }, () => {
-  let server;
-  let browser;
-  const sessions = new Map();
-
-  before(async () => {
-    mkdirSync(SHOTS, { recursive: true });
-    server = await startServer({ demo: true });
-    browser = await chromium.launch({ executablePath: exe, args: launchArgs });
-    console.log(`e2e: demo server at ${server.baseUrl} on ${server.database}; screenshots in ${SHOTS}`);
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
-
-  async function signIn(email, viewport = DESKTOP) {
-    const context = await browser.newContext({ viewport, bypassCSP: true, locale: 'id-ID', timezoneId: 'Asia/Jakarta', acceptDownloads: true });
-    const page = await context.newPage();
-    page.setDefaultTimeout(15_000);
-    await page.goto(`${server.baseUrl}/login`);
-    await page.getByLabel(/NIP atau email/).fill(email);
-    await page.getByLabel(/^Kata sandi$/).fill(DEMO_PASSWORD);
-    await page.getByRole('button', { name: 'Masuk' }).click();
-    await page.getByRole('heading', { level: 1, name: /^Selamat datang/ }).waitFor();
-    sessions.set(`${email}-${viewport.width}`, { context, page });
-    return page;
-  }
-
-  async function session(email, viewport = DESKTOP) {
-    return sessions.get(`${email}-${viewport.width}`)?.page ?? signIn(email, viewport);
-  }
-
-  const journey = (name, fn) =>
-    test(name, async () => {
-      try {
-        await fn();
-      } catch (err) {
-        const base = name.split(':')[0].replace(/\W+/g, '-');
-        let i = 0;
-        for (const { page } of sessions.values()) {
-          await page.screenshot({ path: join(SHOTS, `failure-${base}-${i++}.png`), fullPage: true }).catch(() => {});
-        }
-        console.log(`e2e: failed step "${name}"; pages kept in ${SHOTS}/failure-${base}-*.png; server log ${server.logPath}`);
-        throw err;
-      }
-    });
+  const e2e = useServer({ demo: true });
+  const { session, journey } = e2e;
 
   /** Fills the external training form (the amount as the form's unit asks). */
   async function record(page, { form, title, provider, start, end, amount, number, proof }) {
@@ -103,8 +49,8 @@ describe('JP outside Lentera and professional certifications in the browser', { 
       form: 'seminar',
       title: SEMINAR,
       provider: 'Kementerian PANRB',
-      start: jakartaDate(3),
-      end: jakartaDate(2),
+      start: jakartaDate(-3),
+      end: jakartaDate(-2),
       number: '800/123/SEM/2026',
       proof: { name: 'bukti.html', mimeType: 'text/html', buffer: Buffer.from('<html>bukan bukti</html>') },
     });
@@ -127,14 +73,14 @@ describe('JP outside Lentera and professional certifications in the browser', { 
       form: 'workshop',
       title: WORKSHOP,
       provider: 'Diskominfo Provinsi Jambi',
-      start: jakartaDate(5),
-      end: jakartaDate(5),
+      start: jakartaDate(-5),
+      end: jakartaDate(-5),
       proof: { name: 'foto-sertifikat.png', mimeType: 'image/png', buffer: PNG },
     });
     await page.getByTestId('jp-suggested').getByText('Perkiraan: 5 JP').waitFor();
     await page.getByRole('button', { name: 'Kirim untuk disetujui' }).click();
     await page.getByText(`"${WORKSHOP}" terkirim dan menunggu persetujuan.`).waitFor();
-    await record(page, { form: 'bimbingan_teknis', title: WITHDRAWN, provider: 'BKPSDM', start: jakartaDate(4), end: jakartaDate(4), amount: { JP: '6' } });
+    await record(page, { form: 'bimbingan_teknis', title: WITHDRAWN, provider: 'BKPSDM', start: jakartaDate(-4), end: jakartaDate(-4), amount: { JP: '6' } });
     await page.getByTestId('jp-suggested').getByText('Perkiraan: 6 JP').waitFor();
     await page.getByRole('button', { name: 'Kirim untuk disetujui' }).click();
     await page.getByText(`"${WITHDRAWN}" terkirim dan menunggu persetujuan.`).waitFor();
@@ -157,8 +103,8 @@ describe('JP outside Lentera and professional certifications in the browser', { 
     await certForm.getByLabel(/^Nama sertifikasi/).fill('Sertifikat Kompetensi Pranata Komputer');
     await certForm.getByLabel(/^Penerbit/).fill('BNSP');
     await certForm.getByLabel(/^Nomor\s*\*?$/).fill('KOM-2024-0099');
-    await certForm.getByLabel(/^Tanggal terbit/).fill(jakartaDate(700));
-    await certForm.getByLabel(/^Berlaku sampai/).fill(jakartaDate(-30));
+    await certForm.getByLabel(/^Tanggal terbit/).fill(jakartaDate(-700));
+    await certForm.getByLabel(/^Berlaku sampai/).fill(jakartaDate(30));
     await certForm.getByLabel(/^Bukti \(sertifikat\)/).setInputFiles({ name: 'sertifikat-kompetensi.pdf', mimeType: 'application/pdf', buffer: PDF });
     await page.getByRole('button', { name: 'Simpan sertifikasi' }).click();
     await page.getByText('Sertifikasi "Sertifikat Kompetensi Pranata Komputer" tersimpan.').waitFor();
@@ -170,7 +116,7 @@ describe('JP outside Lentera and professional certifications in the browser', { 
   journey('hr: downloads the proof, approves one record and rejects another; scoped hr sees neither', async () => {
     // An hr officer of another OPD (Dinas Kesehatan) sees nothing of a Diskominfo learner.
     const scoped = await session(HR_SCOPED);
-    await scoped.goto(`${server.baseUrl}/approvals`);
+    await scoped.goto(`${e2e.server.baseUrl}/approvals`);
     await scoped.getByRole('heading', { level: 1, name: 'Verifikasi JP dan sertifikasi' }).waitFor();
     await scoped.getByText('Tidak ada pengajuan yang menunggu persetujuan.').waitFor();
     await scoped.getByText('Tidak ada sertifikasi yang berakhir dalam 90 hari.').waitFor();
@@ -233,7 +179,7 @@ describe('JP outside Lentera and professional certifications in the browser', { 
 
   journey('learner: the approved JP count, the rejected record says why', async () => {
     const page = await session(DEMO.learner);
-    await page.goto(`${server.baseUrl}/jp`);
+    await page.goto(`${e2e.server.baseUrl}/jp`);
     await page.getByRole('heading', { level: 1, name: 'JP saya' }).waitFor();
     await page.getByTestId('jp-label').getByText('8 / 20 JP').waitFor();
     await page.getByTestId('jp-counted').getByText('8 JP').waitFor();
@@ -263,13 +209,7 @@ describe('JP outside Lentera and professional certifications in the browser', { 
       [DEMO.learner, '/jp', 'JP saya', 'jp'],
       [DEMO.hr, '/approvals?status=all', 'Verifikasi JP dan sertifikasi', 'approvals'],
     ]) {
-      const page = await session(who, PHONE);
-      await page.goto(`${server.baseUrl}${path}`);
-      await page.getByRole('heading', { level: 1, name: heading }).waitFor();
-      await page.waitForLoadState('networkidle');
-      assert.ok((await overflow(page)) <= 0, `${path} is wider than the phone screen`);
-      await checkA11y(page, `${path} (phone)`);
-      await shot(page, name);
+      await e2e.phoneCheck(who, path, heading, name);
     }
   });
 });

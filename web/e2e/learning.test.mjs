@@ -6,66 +6,20 @@
 // and everything syncs once when back online; hr reads the reports and exports CSV. Every page
 // is checked with axe-core and photographed at 1280×800 and 360×740.
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import { chromium } from 'playwright-core';
-import { launchArgs } from './browser.mjs';
+import { readFileSync } from 'node:fs';
+import { describe } from 'node:test';
 import { BROKEN_LINE, courseFiles, QUIZ, SLUG, TITLE } from './course-fixture.mjs';
-import { DEMO, DEMO_PASSWORD, startServer } from './harness.mjs';
-import { checkA11y, DESKTOP, exe, overflow, PHONE, SHOTS, shot, SKIP } from './helpers.mjs';
+import { DEMO } from './harness.mjs';
+import { checkA11y, shot, SKIP, useServer } from './helpers.mjs';
 import { zip } from './zip.mjs';
 
 const SAMPLE = 'keamanan-informasi-pdp';
 const SAMPLE_LESSON = 'konsep-dasar';
 
 describe('Learning, authoring and reports in the browser', { skip: SKIP }, () => {
-  let server;
-  let browser;
-  /** Pages by account, each in its own browser context (its own cookies and storage). */
-  const sessions = new Map();
-
-  before(async () => {
-    mkdirSync(SHOTS, { recursive: true });
-    server = await startServer({ demo: true });
-    browser = await chromium.launch({ executablePath: exe, args: launchArgs });
-    console.log(`e2e: demo server at ${server.baseUrl} on ${server.database}; screenshots in ${SHOTS}`);
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
-
-  async function signIn(email, viewport = DESKTOP) {
-    const context = await browser.newContext({ viewport, bypassCSP: true, locale: 'id-ID', timezoneId: 'Asia/Jakarta', acceptDownloads: true });
-    const page = await context.newPage();
-    page.setDefaultTimeout(15_000);
-    await page.goto(`${server.baseUrl}/login`);
-    await page.getByLabel(/NIP atau email/).fill(email);
-    await page.getByLabel(/^Kata sandi$/).fill(DEMO_PASSWORD);
-    await page.getByRole('button', { name: 'Masuk' }).click();
-    await page.getByRole('heading', { level: 1, name: /^Selamat datang/ }).waitFor();
-    sessions.set(email, { context, page });
-    return page;
-  }
-
-  /** An access token for checking the server's side through the API. */
-  async function token(email) {
-    const r = await fetch(`${server.baseUrl}/api/v1/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ login: email, password: DEMO_PASSWORD }),
-    });
-    assert.equal(r.status, 200, `API login of ${email}`);
-    return (await r.json()).access_token;
-  }
-
-  async function apiGet(tok, path) {
-    const r = await fetch(`${server.baseUrl}${path}`, { headers: { authorization: `Bearer ${tok}` } });
-    assert.equal(r.status, 200, `GET ${path}`);
-    return r.json();
-  }
+  const e2e = useServer({ demo: true });
+  const { signIn, session, token, journey } = e2e;
+  const apiGet = (tok, path) => e2e.api(tok, 'GET', path);
 
   /** Waits until the service worker controls the page (it precaches the app for offline use). */
   async function controlled(page) {
@@ -77,21 +31,6 @@ describe('Learning, authoring and reports in the browser', { skip: SKIP }, () =>
       await page.getByRole('heading', { level: 1 }).waitFor();
     }
   }
-
-  const journey = (name, fn) =>
-    test(name, async () => {
-      try {
-        await fn();
-      } catch (err) {
-        const base = name.split(':')[0].replace(/\W+/g, '-');
-        let i = 0;
-        for (const { page } of sessions.values()) {
-          await page.screenshot({ path: join(SHOTS, `failure-${base}-${i++}.png`), fullPage: true }).catch(() => {});
-        }
-        console.log(`e2e: failed step "${name}"; pages kept in ${SHOTS}/failure-${base}-*.png; server log ${server.logPath}`);
-        throw err;
-      }
-    });
 
   journey('author: an upload with an error shows file:line, the fixed one imports; a lesson is edited with preview and published', async () => {
     const page = await signIn(DEMO.instructor);
@@ -219,7 +158,7 @@ describe('Learning, authoring and reports in the browser', { skip: SKIP }, () =>
     await shot(page, 'quiz-result');
 
     // Back on the course page: every tick, 100 %, completed.
-    await page.goto(`${server.baseUrl}/courses/${SLUG}`);
+    await page.goto(`${e2e.server.baseUrl}/courses/${SLUG}`);
     await page.getByText('2 dari 2 pelajaran selesai').waitFor();
     await page.getByText(/^Selesai pada /).waitFor();
     assert.equal(await page.locator('.lessons li.done').count(), 2);
@@ -242,20 +181,20 @@ describe('Learning, authoring and reports in the browser', { skip: SKIP }, () =>
 
   journey('offline: download a course, complete a lesson and answer a quiz offline; it syncs once when back', async () => {
     const page = await signIn(DEMO.learner2);
-    const { context } = sessions.get(DEMO.learner2);
+    const context = page.context();
     await controlled(page);
 
     // The sample course, downloaded whole.
-    await page.goto(`${server.baseUrl}/courses/${SAMPLE}`);
+    await page.goto(`${e2e.server.baseUrl}/courses/${SAMPLE}`);
     await page.getByRole('button', { name: 'Daftar kursus' }).click();
     await page.getByRole('button', { name: 'Unduh untuk luring' }).click();
     await page.getByText('Kursus tersimpan di perangkat ini dan dapat dibaca tanpa internet.').waitFor();
     await page.getByText('Tersedia luring').waitFor();
     // The small course too, with its (untimed) quiz started while online.
-    await page.goto(`${server.baseUrl}/courses/${SLUG}`);
+    await page.goto(`${e2e.server.baseUrl}/courses/${SLUG}`);
     await page.getByRole('button', { name: 'Daftar kursus' }).click();
     await page.getByText('0 dari 2 pelajaran selesai').waitFor();
-    await page.goto(`${server.baseUrl}/courses/${SLUG}/quizzes/${QUIZ}`);
+    await page.goto(`${e2e.server.baseUrl}/courses/${SLUG}/quizzes/${QUIZ}`);
     await page.getByRole('button', { name: 'Mulai kuis' }).click();
     await page.getByRole('radio', { name: 'Benar' }).waitFor();
 
@@ -274,7 +213,7 @@ describe('Learning, authoring and reports in the browser', { skip: SKIP }, () =>
 
       // A lesson of the downloaded course opens with no network (the app from the service
       // worker, the lesson from IndexedDB, its images from the asset cache).
-      await page.goto(`${server.baseUrl}/courses/${SAMPLE}/lessons/${SAMPLE_LESSON}`);
+      await page.goto(`${e2e.server.baseUrl}/courses/${SAMPLE}/lessons/${SAMPLE_LESSON}`);
       await page.getByRole('heading', { level: 1, name: /^Konsep Dasar Keamanan Informasi/ }).waitFor();
       await page.getByText('Anda sedang luring: ini salinan yang tersimpan di perangkat.', { exact: false }).waitFor();
       const images = await page.locator('.lesson-content img').evaluateAll((imgs) => imgs.map((i) => i.complete && i.naturalWidth > 0));
@@ -357,7 +296,6 @@ describe('Learning, authoring and reports in the browser', { skip: SKIP }, () =>
   });
 
   journey('phone size: the learning pages fit 360 px and pass the accessibility check', async () => {
-    const page = await signIn(DEMO.learner, PHONE);
     for (const [path, heading, name] of [
       ['/', /^Selamat datang/, 'dashboard'],
       ['/courses', 'Katalog kursus', 'catalogue'],
@@ -366,12 +304,7 @@ describe('Learning, authoring and reports in the browser', { skip: SKIP }, () =>
       [`/courses/${SLUG}/lessons/pengantar`, 'Pengantar Uji Coba', 'lesson'],
       [`/courses/${SLUG}/quizzes/${QUIZ}`, 'Kuis Akhir Uji Coba', 'quiz'],
     ]) {
-      await page.goto(`${server.baseUrl}${path}`);
-      await page.getByRole('heading', { level: 1, name: heading }).waitFor();
-      await page.waitForLoadState('networkidle');
-      assert.ok((await overflow(page)) <= 0, `${path} is wider than the phone screen`);
-      await checkA11y(page, `${path} (phone)`);
-      await shot(page, name);
+      await e2e.phoneCheck(DEMO.learner, path, heading, name);
     }
     const staff = [
       [DEMO.hr, '/reports', 'Laporan', 'reports'],
@@ -379,14 +312,7 @@ describe('Learning, authoring and reports in the browser', { skip: SKIP }, () =>
       [DEMO.instructor, `/author/courses/${SLUG}`, `Ubah kursus ${SLUG}`, 'editor'],
     ];
     for (const [who, path, heading, name] of staff) {
-      const p = sessions.get(`${who}-phone`)?.page ?? (await signIn(who, PHONE));
-      sessions.set(`${who}-phone`, { page: p, context: p.context() });
-      await p.goto(`${server.baseUrl}${path}`);
-      await p.getByRole('heading', { level: 1, name: heading }).waitFor();
-      await p.waitForLoadState('networkidle');
-      assert.ok((await overflow(p)) <= 0, `${path} is wider than the phone screen`);
-      await checkA11y(p, `${path} (phone)`);
-      await shot(p, name);
+      await e2e.phoneCheck(who, path, heading, name);
     }
   });
 });

@@ -6,13 +6,9 @@
 // read, and turns a non-essential e-mail off in the profile. Every page is checked with axe-core
 // and photographed at 1280×800 and 360×740.
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import { chromium } from 'playwright-core';
-import { launchArgs } from './browser.mjs';
-import { DEMO, DEMO_PASSWORD, startServer } from './harness.mjs';
-import { checkA11y, DESKTOP, exe, overflow, PHONE, SHOTS, shot, SKIP } from './helpers.mjs';
+import { describe } from 'node:test';
+import { DEMO } from './harness.mjs';
+import { checkA11y, jakartaDate, shot, SKIP, useServer } from './helpers.mjs';
 
 const PROGRAMME = 'Pelatihan Literasi Digital ASN';
 const COHORT = 'Angkatan I';
@@ -22,59 +18,10 @@ const BUDI_NIP = '198609262015051001';
 const SITI_NIP = '199204052022212002';
 const LEARNER_NAME = 'Budi Santoso, S.Kom.';
 
-/** `YYYY-MM-DD` in Asia/Jakarta, `days` days from today. */
-function jakartaDate(days) {
-  const d = new Date(Date.now() + days * 86_400_000);
-  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Jakarta', year: 'numeric', month: '2-digit', day: '2-digit' }).format(d);
-}
-
 describe('Programmes and notifications in the browser', { skip: SKIP }, () => {
-  let server;
-  let browser;
-  const sessions = new Map();
+  const e2e = useServer({ demo: true });
+  const { session, journey } = e2e;
   let cohortPath = null;
-
-  before(async () => {
-    mkdirSync(SHOTS, { recursive: true });
-    server = await startServer({ demo: true });
-    browser = await chromium.launch({ executablePath: exe, args: launchArgs });
-    console.log(`e2e: demo server at ${server.baseUrl} on ${server.database}; screenshots in ${SHOTS}`);
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
-
-  async function session(email, viewport = DESKTOP) {
-    const key = `${email}-${viewport.width}`;
-    if (sessions.has(key)) return sessions.get(key).page;
-    const context = await browser.newContext({ viewport, bypassCSP: true, locale: 'id-ID', timezoneId: 'Asia/Jakarta', acceptDownloads: true });
-    const page = await context.newPage();
-    page.setDefaultTimeout(15_000);
-    await page.goto(`${server.baseUrl}/login`);
-    await page.getByLabel(/NIP atau email/).fill(email);
-    await page.getByLabel(/^Kata sandi$/).fill(DEMO_PASSWORD);
-    await page.getByRole('button', { name: 'Masuk' }).click();
-    await page.getByRole('heading', { level: 1, name: /^Selamat datang/ }).waitFor();
-    sessions.set(key, { context, page });
-    return page;
-  }
-
-  const journey = (name, fn) =>
-    test(name, async () => {
-      try {
-        await fn();
-      } catch (err) {
-        const base = name.split(':')[0].replace(/\W+/g, '-');
-        let i = 0;
-        for (const { page } of sessions.values()) {
-          await page.screenshot({ path: join(SHOTS, `failure-${base}-${i++}.png`), fullPage: true }).catch(() => {});
-        }
-        console.log(`e2e: failed step "${name}"; pages kept in ${SHOTS}/failure-${base}-*.png; server log ${server.logPath}`);
-        throw err;
-      }
-    });
 
   journey('hr programme: create a programme and a cohort, assign it by NIP list (bad rows by number, then a good list)', async () => {
     const page = await session(DEMO.hr);
@@ -188,7 +135,7 @@ describe('Programmes and notifications in the browser', { skip: SKIP }, () => {
   journey('notifications: mark one and all read; the e-mail choices in the profile', async () => {
     // Another cohort, assigned to the learner's whole OPD, notifies them again.
     const hr = await session(DEMO.hr);
-    await hr.goto(`${server.baseUrl}/hr/programmes`);
+    await hr.goto(`${e2e.server.baseUrl}/hr/programmes`);
     await hr.getByRole('link', { name: PROGRAMME }).click();
     await hr.getByRole('heading', { level: 1, name: PROGRAMME }).waitFor();
     // The programme's JP can change while it runs (its courses cannot).
@@ -215,7 +162,7 @@ describe('Programmes and notifications in the browser', { skip: SKIP }, () => {
     assert.equal(await hr.getByTestId('cohort-members').textContent(), members);
 
     const page = await session(DEMO.learner);
-    await page.goto(`${server.baseUrl}/notifications`);
+    await page.goto(`${e2e.server.baseUrl}/notifications`);
     await page.getByRole('heading', { level: 1, name: 'Notifikasi' }).waitFor();
     await page.getByText('1 belum dibaca').waitFor();
     await page.getByRole('link', { name: 'Notifikasi, 1 belum dibaca' }).waitFor();
@@ -245,7 +192,7 @@ describe('Programmes and notifications in the browser', { skip: SKIP }, () => {
   journey('scoped hr: the cohort shows only their OPD, whose learners are the only ones they may assign', async () => {
     assert.ok(cohortPath, 'the cohort of the first journey');
     const page = await session('hr.dinkes@lentera.test');
-    await page.goto(`${server.baseUrl}${cohortPath}`);
+    await page.goto(`${e2e.server.baseUrl}${cohortPath}`);
     await page.getByRole('heading', { level: 1, name: `${PROGRAMME}: ${COHORT}` }).waitFor();
     const learners = page.getByRole('region', { name: 'Peserta dan kemajuannya' });
     await learners.getByText('Siti Aminah, A.Md.Kep.').waitFor();
@@ -270,13 +217,7 @@ describe('Programmes and notifications in the browser', { skip: SKIP }, () => {
       [DEMO.hr, '/hr/programmes', 'Program pelatihan', 'programmes'],
       [DEMO.hr, cohortPath, `${PROGRAMME}: ${COHORT}`, 'cohort'],
     ]) {
-      const page = await session(who, PHONE);
-      await page.goto(`${server.baseUrl}${path}`);
-      await page.getByRole('heading', { level: 1, name: heading }).waitFor();
-      await page.waitForLoadState('networkidle');
-      assert.ok((await overflow(page)) <= 0, `${path} is wider than the phone screen`);
-      await checkA11y(page, `${path} (phone)`);
-      await shot(page, name);
+      await e2e.phoneCheck(who, path, heading, name);
     }
   });
 });

@@ -5,13 +5,9 @@
 // is refused at its field), sees the attempt's score and the item statistics. Every page is checked
 // with axe-core and photographed at 1280×800 and 360×740.
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import { chromium } from 'playwright-core';
-import { launchArgs } from './browser.mjs';
-import { DEMO, DEMO_PASSWORD, startServer } from './harness.mjs';
-import { checkA11y, DESKTOP, exe, overflow, PHONE, SHOTS, shot, SKIP } from './helpers.mjs';
+import { describe } from 'node:test';
+import { DEMO } from './harness.mjs';
+import { checkA11y, overflow, PHONE, shot, SKIP, useServer } from './helpers.mjs';
 import { zip } from './zip.mjs';
 
 const SLUG = 'uji-penilaian-esai';
@@ -65,42 +61,9 @@ const files = {
 };
 
 describe('Quiz results and essay grading in the browser', { skip: SKIP }, () => {
-  let server;
-  let browser;
-  const sessions = new Map();
-
-  before(async () => {
-    mkdirSync(SHOTS, { recursive: true });
-    server = await startServer({ demo: true });
-    browser = await chromium.launch({ executablePath: exe, args: launchArgs });
-    console.log(`e2e: demo server at ${server.baseUrl} on ${server.database}; screenshots in ${SHOTS}`);
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
-
-  async function token(email) {
-    const r = await fetch(`${server.baseUrl}/api/v1/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ login: email, password: DEMO_PASSWORD }),
-    });
-    assert.equal(r.status, 200, `API login of ${email}`);
-    return (await r.json()).access_token;
-  }
-
-  async function apiCall(tok, method, path, body, type = 'application/json') {
-    const r = await fetch(`${server.baseUrl}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${tok}`, ...(body !== undefined ? { 'content-type': type } : {}) },
-      body: body === undefined ? undefined : type === 'application/json' ? JSON.stringify(body) : body,
-    });
-    const text = await r.text();
-    assert.ok(r.ok, `${method} ${path}: ${r.status} ${text}`);
-    return text ? JSON.parse(text) : null;
-  }
+  const e2e = useServer({ demo: true });
+  const { session, token, journey } = e2e;
+  const apiCall = e2e.api;
 
   /** A learner enrols, answers (true/false and the essay) and submits. */
   async function takeQuiz(email, trueFalse, essay) {
@@ -115,36 +78,6 @@ describe('Quiz results and essay grading in the browser', { skip: SKIP }, () => 
       responses: { [tf]: { type: 'true_false', value: trueFalse }, [es]: { type: 'essay', text: essay } },
     });
   }
-
-  async function session(email, viewport = DESKTOP) {
-    const key = `${email}-${viewport.width}`;
-    if (sessions.has(key)) return sessions.get(key).page;
-    const context = await browser.newContext({ viewport, bypassCSP: true, locale: 'id-ID', timezoneId: 'Asia/Jakarta' });
-    const page = await context.newPage();
-    page.setDefaultTimeout(15_000);
-    await page.goto(`${server.baseUrl}/login`);
-    await page.getByLabel(/NIP atau email/).fill(email);
-    await page.getByLabel(/^Kata sandi$/).fill(DEMO_PASSWORD);
-    await page.getByRole('button', { name: 'Masuk' }).click();
-    await page.getByRole('heading', { level: 1, name: /^Selamat datang/ }).waitFor();
-    sessions.set(key, { context, page });
-    return page;
-  }
-
-  const journey = (name, fn) =>
-    test(name, async () => {
-      try {
-        await fn();
-      } catch (err) {
-        const base = name.split(':')[0].replace(/\W+/g, '-');
-        let i = 0;
-        for (const { page } of sessions.values()) {
-          await page.screenshot({ path: join(SHOTS, `failure-${base}-${i++}.png`), fullPage: true }).catch(() => {});
-        }
-        console.log(`e2e: failed step "${name}"; pages kept in ${SHOTS}/failure-${base}-*.png; server log ${server.logPath}`);
-        throw err;
-      }
-    });
 
   journey('instructor: lists attempts waiting for grading, grades an essay, reads the item statistics', async () => {
     const instructor = await token(DEMO.instructor);
@@ -202,7 +135,7 @@ describe('Quiz results and essay grading in the browser', { skip: SKIP }, () => 
 
   journey('phone size: the results and grading pages fit 360 px and pass the accessibility check', async () => {
     const page = await session(DEMO.instructor, PHONE);
-    await page.goto(`${server.baseUrl}/author/courses/${SLUG}/results`);
+    await page.goto(`${e2e.server.baseUrl}/author/courses/${SLUG}/results`);
     await page.getByRole('heading', { level: 1, name: `Hasil kuis: ${SLUG}` }).waitFor();
     await page.getByTestId('attempt-row').first().waitFor();
     await page.waitForLoadState('networkidle');
