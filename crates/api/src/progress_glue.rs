@@ -529,7 +529,7 @@ pub fn record_quiz_result(
     if !fresh {
         return Ok(());
     }
-    let row = match store::lock_enrolments(conn, user, &[course_id.to_string()])?.into_iter().next() {
+    let row = match store::lock_enrolment(conn, user, course_id)? {
         Some(r) => r,
         None => {
             let stand_in = EnrolmentRow {

@@ -11,6 +11,12 @@ mod report_cli;
 mod serve;
 mod web_app;
 
+/// mimalloc instead of glibc's malloc: a request allocates and frees many small JSON values
+/// and rows across threads, where glibc spent a quarter of the quiz-submit CPU
+/// (docs/PERFORMANCE.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> std::process::ExitCode {
     cli::run()
 }

@@ -233,7 +233,7 @@ pub fn find_opd_by_name(conn: &mut AnyConnection, name: &str) -> Result<Option<O
     let row: Option<(String, String, Option<String>)> = opds::table
         .filter(opds::name_key.eq(opd_key(name)))
         .select((opds::id, opds::name, opds::code))
-        .first(conn)
+        .get_result(conn)
         .optional()?;
     row.map(|(id, name, code)| Ok(Opd { id: parse_id(&id)?, name, code })).transpose()
 }
@@ -266,7 +266,7 @@ pub fn get_user(conn: &mut AnyConnection, id: UserId) -> Result<UserRecord, Stor
         .left_join(opds::table)
         .filter(users::id.eq(id.to_string()))
         .select(user_columns())
-        .first(conn)?;
+        .get_result(conn)?;
     let mut roles = roles_of(conn, std::slice::from_ref(&row.id))?;
     let grants = roles.remove(&row.id).unwrap_or_default();
     to_record(row, grants)
@@ -281,13 +281,13 @@ pub fn find_login(conn: &mut AnyConnection, login: &str) -> Result<Option<LoginR
     } else {
         query.filter(users::email.eq(login.trim().to_lowercase()))
     };
-    let row: Option<(String, Option<String>, bool)> = query.first(conn).optional()?;
+    let row: Option<(String, Option<String>, bool)> = query.get_result(conn).optional()?;
     row.map(|(id, password_hash, active)| Ok(LoginRecord { id: parse_id(&id)?, password_hash, active }))
         .transpose()
 }
 
 pub fn password_hash(conn: &mut AnyConnection, id: UserId) -> Result<Option<String>, StorageError> {
-    Ok(users::table.find(id.to_string()).select(users::password_hash).first(conn)?)
+    Ok(users::table.find(id.to_string()).select(users::password_hash).get_result(conn)?)
 }
 
 pub fn set_password_hash(conn: &mut AnyConnection, id: UserId, hash: &str) -> Result<(), StorageError> {
@@ -412,7 +412,7 @@ pub struct AuthFacts {
 pub fn auth_facts(conn: &mut AnyConnection, id: UserId) -> Result<Option<AuthFacts>, StorageError> {
     let key = id.to_string();
     let row: Option<(bool, Option<String>)> =
-        users::table.find(&key).select((users::active, users::opd_id)).first(conn).optional()?;
+        users::table.find(&key).select((users::active, users::opd_id)).get_result(conn).optional()?;
     let Some((active, opd)) = row else { return Ok(None) };
     let roles = roles_of(conn, std::slice::from_ref(&key))?.remove(&key).unwrap_or_default();
     Ok(Some(AuthFacts { active, opd: opd.as_deref().map(parse_id).transpose()?, roles }))

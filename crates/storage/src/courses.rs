@@ -95,7 +95,7 @@ pub fn import_course(
     let existing: Option<(String, Option<String>)> = courses::table
         .filter(courses::slug.eq(&slug))
         .select((courses::id, courses::current_version_id))
-        .first(conn)
+        .get_result(conn)
         .optional()?;
     let at = now();
     let (course_id, created, previous_version) = match existing {
@@ -108,7 +108,7 @@ pub fn import_course(
         let (prev_number, prev_fp): (i32, String) = course_versions::table
             .find(prev)
             .select((course_versions::number, course_versions::fingerprint))
-            .first(conn)?;
+            .get_result(conn)?;
         if prev_fp == bundle.fingerprint {
             return Ok(ImportResult { course_id, slug, version: prev_number, created: false, unchanged: true, archived_lessons: vec![] });
         }
@@ -534,9 +534,9 @@ pub fn course_detail(conn: &mut AnyConnection, viewer: &Viewer, slug: &str) -> R
         .left_join(course_versions::table.on(courses::current_version_id.eq(course_versions::id.nullable())))
         .filter(courses::slug.eq(slug))
         .select(course_cols())
-        .first(conn)?;
+        .get_result(conn)?;
     let (version_id, completion): (Option<String>, String) =
-        courses::table.find(&row.id).select((courses::current_version_id, courses::completion)).first(conn)?;
+        courses::table.find(&row.id).select((courses::current_version_id, courses::completion)).get_result(conn)?;
     let version_id = version_id.ok_or(StorageError::NotFound)?;
     let instructors: Vec<String> =
         course_instructors::table.filter(course_instructors::course_id.eq(&row.id)).select(course_instructors::user_id).load(conn)?;
@@ -619,7 +619,7 @@ pub struct LessonView {
 
 /// A lesson of the course's current version.
 pub fn lesson(conn: &mut AnyConnection, course_id: &str, key: &str) -> Result<LessonView, StorageError> {
-    let version: Option<String> = courses::table.find(course_id).select(courses::current_version_id).first(conn)?;
+    let version: Option<String> = courses::table.find(course_id).select(courses::current_version_id).get_result(conn)?;
     lesson_in_version(conn, &version.ok_or(StorageError::NotFound)?, key)
 }
 
@@ -642,7 +642,7 @@ pub fn lesson_in_version(conn: &mut AnyConnection, version: &str, key: &str) -> 
             lessons::content_hash,
             lessons::position,
         ))
-        .first(conn)?;
+        .get_result(conn)?;
     let in_version = || lessons::table.filter(lessons::version_id.eq(version));
     let previous: Option<String> =
         in_version().filter(lessons::position.lt(position)).order(lessons::position.desc()).select(lessons::lesson_key).first(conn).optional()?;
@@ -678,12 +678,12 @@ pub fn course_access(conn: &mut AnyConnection, slug: &str, user: UserId) -> Resu
 
 /// A stored file by its SHA-256: (media type, bytes).
 pub fn asset(conn: &mut AnyConnection, sha256: &str) -> Result<(String, Vec<u8>), StorageError> {
-    Ok(assets::table.find(sha256).select((assets::media_type, assets::data)).first(conn)?)
+    Ok(assets::table.find(sha256).select((assets::media_type, assets::data)).get_result(conn)?)
 }
 
 /// Every source file of the current version (to rebuild the folder for editing or export).
 pub fn version_sources(conn: &mut AnyConnection, course_id: &str) -> Result<Vec<(String, Vec<u8>)>, StorageError> {
-    let version: Option<String> = courses::table.find(course_id).select(courses::current_version_id).first(conn)?;
+    let version: Option<String> = courses::table.find(course_id).select(courses::current_version_id).get_result(conn)?;
     let version = version.ok_or(StorageError::NotFound)?;
     Ok(version_files::table
         .inner_join(assets::table.on(assets::sha256.eq(version_files::sha256)))
@@ -705,7 +705,7 @@ pub fn course_by_slug(conn: &mut AnyConnection, slug: &str) -> Result<CourseRef,
     let (id, slug, visibility, self_enrol, current_version_id) = courses::table
         .filter(courses::slug.eq(slug))
         .select((courses::id, courses::slug, courses::visibility, courses::self_enrol, courses::current_version_id))
-        .first(conn)?;
+        .get_result(conn)?;
     Ok(CourseRef { id, slug, visibility, self_enrol, current_version_id })
 }
 
@@ -741,7 +741,7 @@ pub fn enrol(
         .filter(enrolments::course_id.eq(course_id))
         .filter(enrolments::user_id.eq(user.to_string()))
         .select((enrolments::id, enrolments::status))
-        .first(conn)
+        .get_result(conn)
         .optional()?;
     match existing {
         Some((id, status)) if status == "withdrawn" => {
@@ -776,7 +776,7 @@ pub fn enrol(
 }
 
 fn status_completed(conn: &mut AnyConnection, id: &str) -> Result<bool, StorageError> {
-    let at: Option<NaiveDateTime> = enrolments::table.find(id).select(enrolments::completed_at).first(conn)?;
+    let at: Option<NaiveDateTime> = enrolments::table.find(id).select(enrolments::completed_at).get_result(conn)?;
     Ok(at.is_some())
 }
 
@@ -814,13 +814,13 @@ pub fn outline(
     version_id: &str,
 ) -> Result<(lentera_progress::CourseOutline, lentera_progress::CompletionRules), StorageError> {
     let (course_id, number): (String, i32) =
-        course_versions::table.find(version_id).select((course_versions::course_id, course_versions::number)).first(conn)?;
-    let completion: String = courses::table.find(&course_id).select(courses::completion).first(conn)?;
-    let lessons: Vec<(String, bool)> = lessons::table
+        native!(conn, |c| course_versions::table.find(version_id).select((course_versions::course_id, course_versions::number)).get_result(c))?;
+    let completion: String = native!(conn, |c| courses::table.find(&course_id).select(courses::completion).get_result(c))?;
+    let lessons: Vec<(String, bool)> = native!(conn, |c| lessons::table
         .filter(lessons::version_id.eq(version_id))
         .order(lessons::position.asc())
         .select((lessons::lesson_key, lessons::required))
-        .load(conn)?;
+        .load(c))?;
     let completion: serde_json::Value = serde_json::from_str(&completion).unwrap_or_default();
     let outline = lentera_progress::CourseOutline {
         course_id,
@@ -864,11 +864,12 @@ pub fn store_enrolment_state(
         lentera_progress::EnrolmentStatus::Completed => "completed",
         _ => "active",
     };
-    let current: String = enrolments::table.find(enrolment_id).select(enrolments::status).first(conn)?;
+    let current: String = native!(conn, |c| enrolments::table.find(enrolment_id).select(enrolments::status).get_result(c))?;
     let status = if current == "withdrawn" { "withdrawn" } else { status };
-    diesel::update(enrolments::table.find(enrolment_id))
+    let state_json = json(state)?;
+    native!(conn, |c| diesel::update(enrolments::table.find(enrolment_id))
         .set((
-            enrolments::state.eq(json(state)?),
+            enrolments::state.eq(&state_json),
             enrolments::status.eq(status),
             enrolments::percent_complete.eq(i32::from(state.percent_complete)),
             enrolments::last_lesson_key.eq(state.last_lesson_id.clone()),
@@ -876,14 +877,14 @@ pub fn store_enrolment_state(
             enrolments::completed_at.eq(completed_at),
             enrolments::score_percent.eq(state.quizzes_passed.values().copied().reduce(f64::max)),
         ))
-        .execute(conn)?;
+        .execute(c))?;
     Ok(())
 }
 
 pub fn course_ref_by_id(conn: &mut AnyConnection, id: &str) -> Result<CourseRef, StorageError> {
-    let (id, slug, visibility, self_enrol, current_version_id) = courses::table
+    let (id, slug, visibility, self_enrol, current_version_id) = native!(conn, |c| courses::table
         .find(id)
         .select((courses::id, courses::slug, courses::visibility, courses::self_enrol, courses::current_version_id))
-        .first(conn)?;
+        .get_result(c))?;
     Ok(CourseRef { id, slug, visibility, self_enrol, current_version_id })
 }

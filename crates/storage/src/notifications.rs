@@ -517,7 +517,7 @@ pub fn retry_pending_now(conn: &mut AnyConnection, now: NaiveDateTime) -> Result
 /// Puts a failed message back in the queue (an admin's "retry"). `NotFound` if there is no such
 /// message; `false` if it is not in the `failed` state.
 pub fn retry_message(conn: &mut AnyConnection, id: &str, now: NaiveDateTime) -> Result<bool, StorageError> {
-    let status: String = outbox::table.find(id).select(outbox::status).first(conn)?;
+    let status: String = outbox::table.find(id).select(outbox::status).get_result(conn)?;
     if status != FAILED {
         return Ok(false);
     }
@@ -637,7 +637,7 @@ pub fn spend_password_reset(conn: &mut AnyConnection, token_hash: &str, now: Nai
     let row: Option<(String, String, NaiveDateTime, Option<NaiveDateTime>)> = password_resets::table
         .filter(password_resets::token_hash.eq(token_hash))
         .select((password_resets::id, password_resets::user_id, password_resets::expires_at, password_resets::used_at))
-        .first(conn)
+        .get_result(conn)
         .optional()?;
     let Some((id, user, expires_at, used_at)) = row else { return Ok(None) };
     if used_at.is_some() || expires_at <= now {
@@ -661,7 +661,7 @@ pub fn password_reset_usable(conn: &mut AnyConnection, reset_id: &str, now: Naiv
     let row: Option<(NaiveDateTime, Option<NaiveDateTime>)> = password_resets::table
         .find(reset_id)
         .select((password_resets::expires_at, password_resets::used_at))
-        .first(conn)
+        .get_result(conn)
         .optional()?;
     Ok(row.is_some_and(|(expires_at, used_at)| used_at.is_none() && expires_at > now))
 }

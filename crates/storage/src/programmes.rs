@@ -397,7 +397,7 @@ pub fn cohort_ctx(conn: &mut AnyConnection, id: &str) -> Result<CohortCtx, Stora
             programmes::owner_opd_id,
             (cohorts::starts_at, cohorts::ends_at, cohorts::enrol_opens_at, cohorts::enrol_closes_at, cohorts::due_at),
         ))
-        .first(conn)?;
+        .get_result(conn)?;
     let courses: Vec<(String, String, bool)> = programme_courses::table
         .inner_join(courses::table)
         .filter(programme_courses::programme_id.eq(&programme_id))
@@ -501,7 +501,7 @@ pub fn cohort_rule_views(conn: &mut AnyConnection, cohort: &str, scope: &HrScope
 
 /// Members and completions, overall and per OPD, within `scope`.
 pub fn cohort_stats(conn: &mut AnyConnection, cohort: &str, scope: &HrScope, now: NaiveDateTime) -> Result<CohortStats, StorageError> {
-    let due: NaiveDateTime = cohorts::table.find(cohort).select(cohorts::due_at).first(conn)?;
+    let due: NaiveDateTime = cohorts::table.find(cohort).select(cohorts::due_at).get_result(conn)?;
     let mut q = cohort_members::table
         .inner_join(users::table)
         .left_join(opds::table.on(users::opd_id.eq(opds::id.nullable())))
@@ -725,7 +725,7 @@ pub fn job(conn: &mut AnyConnection, id: &str) -> Result<JobView, StorageError> 
             assignment_jobs::started_at,
             assignment_jobs::finished_at,
         ))
-        .first(conn)?;
+        .get_result(conn)?;
     Ok(JobView {
         id: r.0,
         cohort_id: r.1,
@@ -761,7 +761,7 @@ pub fn run_job(db: &Db, id: &str, now: NaiveDateTime) -> Result<Option<JobView>,
             assignment_jobs::heartbeat_at.eq(now),
         ))
         .execute(c)?;
-        let cohort: String = assignment_jobs::table.find(id).select(assignment_jobs::cohort_id).first(c)?;
+        let cohort: String = assignment_jobs::table.find(id).select(assignment_jobs::cohort_id).get_result(c)?;
         Ok((n > 0, cohort))
     })?;
     if !taken {
@@ -1175,7 +1175,7 @@ pub fn apply_rules_for_user(conn: &mut AnyConnection, user: UserId, now: NaiveDa
     let row: Option<PersonRow> = users::table
         .find(user.to_string())
         .select((users::id, users::opd_id, users::jabatan, users::employment_type, users::active))
-        .first(conn)
+        .get_result(conn)
         .optional()?;
     let Some(row) = row else { return Ok(Vec::new()) };
     let p = person(row)?;
@@ -1369,7 +1369,7 @@ pub fn my_programmes(conn: &mut AnyConnection, user: UserId, now: NaiveDateTime)
         let (title, description, jp_h, needed, certificate): (String, String, i64, i32, bool) = programmes::table
             .find(&cohort.programme_id)
             .select((programmes::title, programmes::description, programmes::jp_hundredths, programmes::electives_needed, programmes::certificate))
-            .first(conn)?;
+            .get_result(conn)?;
         let list = programme_course_views(conn, &cohort.programme_id)?;
         let ids: Vec<String> = list.iter().map(|c| c.course_id.clone()).collect();
         type E = (String, String, i32, Option<NaiveDateTime>, Option<NaiveDateTime>);
@@ -1430,7 +1430,7 @@ pub fn my_programmes(conn: &mut AnyConnection, user: UserId, now: NaiveDateTime)
 
 /// The owner of a programme and their OPD (for permission checks).
 pub fn programme_owner(conn: &mut AnyConnection, id: &str) -> Result<(String, Option<String>), StorageError> {
-    Ok(programmes::table.find(id).select((programmes::owner_id, programmes::owner_opd_id)).first(conn)?)
+    Ok(programmes::table.find(id).select((programmes::owner_id, programmes::owner_opd_id)).get_result(conn)?)
 }
 
 /// How many cohorts a programme has (its courses are fixed once it has one).

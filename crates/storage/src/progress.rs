@@ -120,6 +120,18 @@ pub fn lock_enrolments(conn: &mut AnyConnection, user: UserId, course_ids: &[Str
     Ok(rows.into_iter().map(enrolment_row).collect())
 }
 
+/// One enrolment of a learner, locked like [`lock_enrolments`] (a statement diesel can keep
+/// prepared, unlike an `IN` list).
+pub fn lock_enrolment(conn: &mut AnyConnection, user: UserId, course_id: &str) -> Result<Option<EnrolmentRow>, StorageError> {
+    let user = user.to_string();
+    let query = enrolments::table.filter(enrolments::user_id.eq(&user)).filter(enrolments::course_id.eq(course_id)).select(ENROLMENT_COLS);
+    let row: Option<(String, String, String, String, NaiveDateTime, String)> = match conn {
+        AnyConnection::Postgresql(pg) => query.for_update().get_result(pg).optional()?,
+        AnyConnection::Sqlite(c) => query.get_result(c).optional()?,
+    };
+    Ok(row.map(enrolment_row))
+}
+
 /// Every enrolment of a course, locked like [`lock_enrolments`] (for rebasing onto a new version).
 pub fn lock_course_enrolments(conn: &mut AnyConnection, course_id: &str) -> Result<Vec<EnrolmentRow>, StorageError> {
     let query = enrolments::table.filter(enrolments::course_id.eq(course_id)).order(enrolments::id.asc()).select(ENROLMENT_COLS);
@@ -135,7 +147,7 @@ pub fn enrolment(conn: &mut AnyConnection, course_id: &str, user: UserId) -> Res
         .filter(enrolments::course_id.eq(course_id))
         .filter(enrolments::user_id.eq(user.to_string()))
         .select(ENROLMENT_COLS)
-        .first(conn)?;
+        .get_result(conn)?;
     Ok(enrolment_row(row))
 }
 
@@ -312,7 +324,7 @@ fn completion_facts(conn: &mut AnyConnection, enrolment_id: &str) -> Result<Comp
         .inner_join(courses::table)
         .filter(enrolments::id.eq(enrolment_id))
         .select((enrolments::user_id, enrolments::course_id, courses::title, courses::jp_hundredths))
-        .first(conn)?;
+        .get_result(conn)?;
     Ok(CompletionFacts { user_id, course_id, course_title, jp_hundredths })
 }
 
@@ -329,7 +341,7 @@ pub fn record_completion(
     let existing: Option<(String, NaiveDateTime)> = jp_ledger::table
         .filter(jp_ledger::enrolment_id.eq(enrolment_id))
         .select((jp_ledger::id, jp_ledger::completed_at))
-        .first(conn)
+        .get_result(conn)
         .optional()?;
     match existing {
         Some((id, at)) => {
@@ -586,17 +598,17 @@ pub fn proof_meta(conn: &mut AnyConnection, id: &str) -> Result<ProofMeta, Stora
             proof_files::sha256,
             proof_files::created_at,
         ))
-        .first(conn)?;
+        .get_result(conn)?;
     Ok(ProofMeta { id, user_id, file_name, media_type, size, sha256, created_at })
 }
 
 pub fn proof_data(conn: &mut AnyConnection, id: &str) -> Result<Vec<u8>, StorageError> {
-    Ok(proof_files::table.find(id).select(proof_files::data).first(conn)?)
+    Ok(proof_files::table.find(id).select(proof_files::data).get_result(conn)?)
 }
 
 /// The OPD of a user (for hr scope checks); `NotFound` if there is no such user.
 pub fn user_opd(conn: &mut AnyConnection, user_id: &str) -> Result<Option<String>, StorageError> {
-    Ok(users::table.find(user_id).select(users::opd_id).first(conn)?)
+    Ok(users::table.find(user_id).select(users::opd_id).get_result(conn)?)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -742,7 +754,7 @@ pub fn training(conn: &mut AnyConnection, id: &str) -> Result<TrainingRow, Stora
         .inner_join(users::table)
         .filter(external_trainings::id.eq(id))
         .select(training_select!())
-        .first(conn)?;
+        .get_result(conn)?;
     Ok(training_row(t))
 }
 
@@ -1058,7 +1070,7 @@ fn certificate_row(t: CertificateTuple) -> CertificateRow {
 
 pub fn certificate(conn: &mut AnyConnection, id: &str) -> Result<CertificateRow, StorageError> {
     let t: CertificateTuple =
-        certificates::table.inner_join(users::table).filter(certificates::id.eq(id)).select(certificate_select!()).first(conn)?;
+        certificates::table.inner_join(users::table).filter(certificates::id.eq(id)).select(certificate_select!()).get_result(conn)?;
     Ok(certificate_row(t))
 }
 
@@ -1067,7 +1079,7 @@ pub fn certificate_by_code(conn: &mut AnyConnection, code: &str) -> Result<Certi
         .inner_join(users::table)
         .filter(certificates::verification_code.eq(code))
         .select(certificate_select!())
-        .first(conn)?;
+        .get_result(conn)?;
     Ok(certificate_row(t))
 }
 
@@ -1076,7 +1088,7 @@ pub fn certificate_of_enrolment(conn: &mut AnyConnection, enrolment_id: &str) ->
         .inner_join(users::table)
         .filter(certificates::enrolment_id.eq(enrolment_id))
         .select(certificate_select!())
-        .first(conn)
+        .get_result(conn)
         .optional()?;
     Ok(t.map(certificate_row))
 }
@@ -1133,7 +1145,7 @@ fn next_sequence(conn: &mut AnyConnection, year: i32) -> Result<i32, StorageErro
             .set(bump)
             .execute(c)?,
     };
-    Ok(certificate_sequences::table.find(year).select(certificate_sequences::last_value).first(conn)?)
+    Ok(certificate_sequences::table.find(year).select(certificate_sequences::last_value).get_result(conn)?)
 }
 
 /// Issues the certificate of a completed enrolment (or returns the one it has): the next number
@@ -1153,18 +1165,18 @@ pub fn issue_certificate(
     let (user_id, course_id, completed_at): (String, String, Option<NaiveDateTime>) = enrolments::table
         .find(enrolment_id)
         .select((enrolments::user_id, enrolments::course_id, enrolments::completed_at))
-        .first(conn)?;
+        .get_result(conn)?;
     let completed_at = completed_at.ok_or(StorageError::NotFound)?;
-    let (learner_name, nip): (String, Option<String>) = users::table.find(&user_id).select((users::name, users::nip)).first(conn)?;
+    let (learner_name, nip): (String, Option<String>) = users::table.find(&user_id).select((users::name, users::nip)).get_result(conn)?;
     // The ledger keeps the title and JP as they were at completion.
     let credited: Option<(String, i64)> = jp_ledger::table
         .filter(jp_ledger::enrolment_id.eq(enrolment_id))
         .select((jp_ledger::title, jp_ledger::jp_hundredths))
-        .first(conn)
+        .get_result(conn)
         .optional()?;
     let (course_title, jp_hundredths) = match credited {
         Some(c) => c,
-        None => courses::table.find(&course_id).select((courses::title, courses::jp_hundredths)).first(conn)?,
+        None => courses::table.find(&course_id).select((courses::title, courses::jp_hundredths)).get_result(conn)?,
     };
     let sequence = next_sequence(conn, year)?;
     let number = lentera_progress::CertificateNumber::new(prefix, year, sequence.max(1) as u32)
@@ -1195,12 +1207,12 @@ pub fn issue_certificate(
 /// learner's and course's current records, a new revision whose PDF is rendered again.
 pub fn refresh_certificate(conn: &mut AnyConnection, id: &str) -> Result<CertificateRow, StorageError> {
     let c = certificate(conn, id)?;
-    let (learner_name, nip): (String, Option<String>) = users::table.find(&c.user_id).select((users::name, users::nip)).first(conn)?;
+    let (learner_name, nip): (String, Option<String>) = users::table.find(&c.user_id).select((users::name, users::nip)).get_result(conn)?;
     let (course_title, completed_at): (String, Option<NaiveDateTime>) = enrolments::table
         .inner_join(courses::table)
         .filter(enrolments::id.eq(&c.enrolment_id))
         .select((courses::title, enrolments::completed_at))
-        .first(conn)?;
+        .get_result(conn)?;
     diesel::update(certificates::table.find(id))
         .set((
             certificates::learner_name.eq(learner_name),
@@ -1218,7 +1230,7 @@ pub fn refresh_certificate(conn: &mut AnyConnection, id: &str) -> Result<Certifi
 /// The stored PDF, if it was rendered from the current revision.
 pub fn certificate_pdf(conn: &mut AnyConnection, id: &str) -> Result<Option<Vec<u8>>, StorageError> {
     let (pdf, pdf_revision, revision): (Option<Vec<u8>>, Option<i32>, i32) =
-        certificates::table.find(id).select((certificates::pdf, certificates::pdf_revision, certificates::revision)).first(conn)?;
+        certificates::table.find(id).select((certificates::pdf, certificates::pdf_revision, certificates::revision)).get_result(conn)?;
     Ok(pdf.filter(|_| pdf_revision == Some(revision)))
 }
 
@@ -1425,7 +1437,7 @@ pub fn fail_job(
     retry_at: Option<NaiveDateTime>,
     at: NaiveDateTime,
 ) -> Result<(), StorageError> {
-    let (attempts, max_attempts): (i32, i32) = jobs::table.find(id).select((jobs::attempts, jobs::max_attempts)).first(conn)?;
+    let (attempts, max_attempts): (i32, i32) = jobs::table.find(id).select((jobs::attempts, jobs::max_attempts)).get_result(conn)?;
     let target = jobs::table.filter(jobs::id.eq(id)).filter(jobs::locked_by.eq(worker)).filter(jobs::status.eq("running"));
     match retry_at.filter(|_| attempts < max_attempts) {
         Some(when) => diesel::update(target)
@@ -1451,7 +1463,7 @@ pub fn fail_job(
 }
 
 pub fn job(conn: &mut AnyConnection, id: &str) -> Result<JobRow, StorageError> {
-    let t: JobTuple = jobs::table.find(id).select(job_select!()).first(conn)?;
+    let t: JobTuple = jobs::table.find(id).select(job_select!()).get_result(conn)?;
     Ok(job_row(t))
 }
 
@@ -1472,10 +1484,10 @@ pub fn pending_job_count(conn: &mut AnyConnection) -> Result<i64, StorageError> 
 
 /// The current version id of a course, for outlines.
 pub fn current_version(conn: &mut AnyConnection, course_id: &str) -> Result<Option<String>, StorageError> {
-    Ok(courses::table.find(course_id).select(courses::current_version_id).first(conn)?)
+    Ok(native!(conn, |c| courses::table.find(course_id).select(courses::current_version_id).get_result(c))?)
 }
 
 /// The version number of a version id.
 pub fn version_number(conn: &mut AnyConnection, version_id: &str) -> Result<i32, StorageError> {
-    Ok(course_versions::table.find(version_id).select(course_versions::number).first(conn)?)
+    Ok(course_versions::table.find(version_id).select(course_versions::number).get_result(conn)?)
 }

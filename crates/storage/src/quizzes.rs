@@ -156,7 +156,7 @@ pub fn upsert_bank_quiz(conn: &mut AnyConnection, course_id: &str, version_id: &
         .filter(quizzes::version_id.eq(version_id))
         .filter(quizzes::quiz_key.eq(&quiz.quiz_key))
         .select((quizzes::id, quizzes::origin))
-        .first(conn)
+        .get_result(conn)
         .optional()?;
     match existing {
         Some((_, origin)) if origin != ORIGIN_BANK => Err(StorageError::Duplicate { field: "quiz_key".into() }),
@@ -186,21 +186,21 @@ pub fn quizzes_of_version(conn: &mut AnyConnection, version_id: &str) -> Result<
 
 /// A quiz of a course version by its id (`NotFound` when that version has no such quiz).
 pub fn quiz_in_version(conn: &mut AnyConnection, version_id: &str, quiz_key: &str) -> Result<QuizRecord, StorageError> {
-    Ok(quizzes::table
+    Ok(native!(conn, |c| quizzes::table
         .filter(quizzes::version_id.eq(version_id))
         .filter(quizzes::quiz_key.eq(quiz_key))
         .select(QUIZ_COLUMNS)
-        .first(conn)?)
+        .get_result(c))?)
 }
 
 pub fn quiz_by_id(conn: &mut AnyConnection, id: &str) -> Result<QuizRecord, StorageError> {
-    Ok(quizzes::table.find(id).select(QUIZ_COLUMNS).first(conn)?)
+    Ok(quizzes::table.find(id).select(QUIZ_COLUMNS).get_result(conn)?)
 }
 
 /// The quiz file's own questions (`Vec<lentera_quiz::Question>` as JSON; `[]` for a bank quiz).
 /// Kept apart from [`QuizRecord`] because taking and grading an attempt never needs them.
 pub fn quiz_questions(conn: &mut AnyConnection, id: &str) -> Result<String, StorageError> {
-    Ok(quizzes::table.find(id).select(quizzes::questions).first(conn)?)
+    Ok(quizzes::table.find(id).select(quizzes::questions).get_result(conn)?)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -301,7 +301,7 @@ pub fn upsert_bank_question(
         .filter(bank_questions::course_id.eq(course_id))
         .filter(bank_questions::question_key.eq(&input.key))
         .select((bank_questions::id, bank_questions::category, bank_questions::question, bank_questions::revision))
-        .first(conn)
+        .get_result(conn)
         .optional()?;
     match existing {
         Some((_, category, question, _)) if category == input.category && question == input.question => Ok(BankWrite::Unchanged),
@@ -527,7 +527,7 @@ pub fn insert_attempt(conn: &mut AnyConnection, a: &NewAttempt<'_>) -> Result<()
 
 /// An attempt by id.
 pub fn attempt(conn: &mut AnyConnection, id: &str) -> Result<AttemptRecord, StorageError> {
-    Ok(quiz_attempts::table.find(id).select(ATTEMPT_COLUMNS).first(conn)?)
+    Ok(native!(conn, |c| quiz_attempts::table.find(id).select(ATTEMPT_COLUMNS).get_result(c))?)
 }
 
 /// An attempt by id, locked for the rest of the transaction on PostgreSQL (on SQLite the write
@@ -536,8 +536,8 @@ pub fn attempt(conn: &mut AnyConnection, id: &str) -> Result<AttemptRecord, Stor
 pub fn attempt_for_update(conn: &mut AnyConnection, id: &str) -> Result<AttemptRecord, StorageError> {
     let query = quiz_attempts::table.find(id).select(ATTEMPT_COLUMNS);
     Ok(match conn {
-        AnyConnection::Postgresql(c) => query.for_update().first(c)?,
-        AnyConnection::Sqlite(c) => query.first(c)?,
+        AnyConnection::Postgresql(c) => query.for_update().get_result(c)?,
+        AnyConnection::Sqlite(c) => query.get_result(c)?,
     })
 }
 
@@ -548,13 +548,14 @@ pub fn seed_of(record: &AttemptRecord) -> u64 {
 
 /// A learner's attempts at a quiz (across course versions), by number.
 pub fn attempts_of(conn: &mut AnyConnection, course_id: &str, quiz_key: &str, user: UserId) -> Result<Vec<AttemptSummary>, StorageError> {
-    Ok(quiz_attempts::table
+    let user = user.to_string();
+    Ok(native!(conn, |c| quiz_attempts::table
         .filter(quiz_attempts::course_id.eq(course_id))
         .filter(quiz_attempts::quiz_key.eq(quiz_key))
-        .filter(quiz_attempts::user_id.eq(user.to_string()))
+        .filter(quiz_attempts::user_id.eq(&user))
         .order(quiz_attempts::number.asc())
         .select(SUMMARY_COLUMNS)
-        .load(conn)?)
+        .load(c))?)
 }
 
 /// A learner's attempts at every quiz of a course: (quiz id, attempt).
@@ -617,7 +618,7 @@ pub fn close_attempt(
     closed_by: &str,
     g: &GradeWrite<'_>,
 ) -> Result<bool, StorageError> {
-    let n = diesel::update(
+    let n = native!(conn, |c| diesel::update(
         quiz_attempts::table
             .find(id)
             .filter(quiz_attempts::submitted_at.is_null())
@@ -636,7 +637,7 @@ pub fn close_attempt(
             quiz_attempts::needs_grading.eq(g.needs_grading),
             quiz_attempts::updated_at.eq(g.at),
         ))
-        .execute(conn)?;
+        .execute(c))?;
     Ok(n > 0)
 }
 
@@ -746,7 +747,7 @@ pub fn course_attempts(conn: &mut AnyConnection, course_id: &str, f: &AttemptFil
 
 /// The OPD of a user (for an hr officer's scope), `NotFound` when there is no such user.
 pub fn user_opd(conn: &mut AnyConnection, user_id: &str) -> Result<Option<String>, StorageError> {
-    Ok(users::table.find(user_id).select(users::opd_id).first(conn)?)
+    Ok(users::table.find(user_id).select(users::opd_id).get_result(conn)?)
 }
 
 /// Moves an attempt's start (tests use it as a clock: an attempt "started 31 minutes ago").

@@ -56,7 +56,7 @@ pub fn spend_refresh(conn: &mut AnyConnection, token_hash: &str, grace: chrono::
             refresh_tokens::used_at,
             refresh_tokens::revoked_at,
         ))
-        .first(conn)
+        .get_result(conn)
         .optional()?;
     let Some((id, family_id, user_id, expires_at, used_at, revoked_at)) = row else {
         return Ok(RefreshOutcome::Unknown);
