@@ -126,12 +126,19 @@ pub fn completion_cells(r: &CompletionRow, tz: Tz, en: bool) -> Vec<Cell> {
     ]
 }
 
-/// Streams every completion row through `sink`, a page at a time (memory stays flat).
+/// Streams every completion row through `sink` (memory stays flat): from one query row by row
+/// on PostgreSQL, a page at a time on SQLite.
 pub fn for_each_completion(
     db: &Db,
     filter: &ReportFilter,
     mut sink: impl FnMut(&CompletionRow) -> std::io::Result<()>,
 ) -> Result<u64, ReportError> {
+    if db.backend() == lentera_storage::Backend::Postgres {
+        let mut conn = db.conn()?;
+        if let lentera_storage::AnyConnection::Postgresql(pg) = &mut *conn {
+            return reports::stream_completions_pg(pg, filter, |row| sink(&row).map_err(ReportError::from));
+        }
+    }
     let mut cursor = reports::ExportCursor::Start;
     let mut count = 0;
     loop {

@@ -185,6 +185,29 @@ pub fn completion_export_page(
     Ok((rows, next))
 }
 
+/// PostgreSQL: every completion row of the filter from one query, handed to `sink` row by row
+/// as the server sends them (libpq's single-row mode: memory stays flat, and the planner joins
+/// the whole tables at once instead of once per page). Rows come in the server's storage order.
+/// The connection is busy until the last row; SQLite exports page with
+/// [`completion_export_page`] instead, so as not to hold a read transaction open.
+pub fn stream_completions_pg<E: From<StorageError>>(
+    conn: &mut diesel::PgConnection,
+    f: &ReportFilter,
+    mut sink: impl FnMut(CompletionRow) -> Result<(), E>,
+) -> Result<u64, E> {
+    use diesel::pg::PgRowByRowLoadingMode;
+    let rows = completion_query!(f)
+        .select(completion_columns!())
+        .load_iter::<CompletionRow, PgRowByRowLoadingMode>(conn)
+        .map_err(StorageError::from)?;
+    let mut count = 0;
+    for row in rows {
+        sink(row.map_err(StorageError::from)?)?;
+        count += 1;
+    }
+    Ok(count)
+}
+
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Tally {
     pub enrolled: i64,
