@@ -160,6 +160,11 @@ api_test!(async fn exports_are_csv_and_real_xlsx(t: &mut TestApp) {
     // Times are shown in Asia/Jakarta: 17:30 UTC is 00:30 the next day.
     assert!(text.contains("2027-01-01 00:30"), "{text}");
     assert!(text.contains("selesai") && text.contains("sedang berjalan") && text.contains("belum mulai"));
+    // A scoped officer's export holds only their OPD's rows (PostgreSQL's streamed query too).
+    let scoped = t.send(TestRequest::get().uri("/api/v1/reports/completions?format=csv").insert_header(("authorization", format!("Bearer {}", w.hr_a)))).await;
+    let scoped = String::from_utf8(scoped.raw).unwrap();
+    assert_eq!(scoped.split("\r\n").filter(|l| !l.is_empty()).count(), 5, "{scoped}");
+    assert!(scoped.contains("Dinas A") && !scoped.contains("Dinas B"), "{scoped}");
 
     let x = t.send(TestRequest::get().uri("/api/v1/reports/completions?format=xlsx").insert_header(("authorization", format!("Bearer {}", w.admin)))).await;
     assert_eq!(x.status, 200, "{}", String::from_utf8_lossy(&x.raw));
@@ -277,4 +282,57 @@ api_test!(async fn the_export_walks_every_row_once_in_pages(t: &mut TestApp) {
     sorted.dedup();
     assert_eq!(seen.len(), 8, "{seen:?}");
     assert_eq!(sorted, ["000000000001", "000000000002", "000000000003", "000000000004", "000000000005", "000000000006", "000000000008", "000000000009"]);
+});
+
+api_test!(async fn mentorships_are_listed_and_ended_within_scope(t: &mut TestApp) {
+    let w = world(t).await;
+    let b: lentera_accounts::OpdId = t.db().read(|c| lentera_storage::accounts::list_opds(c)).unwrap().into_iter().find(|o| o.name == "Dinas B").unwrap().id;
+    t.user("hrb@x.go.id", None, Some(b), vec![RoleGrant { role: Role::Hr, opd: Some(b) }]);
+    let hr_b = t.login("hrb@x.go.id").await.0;
+    let delete = |path: String, token: String| TestRequest::delete().uri(&path).insert_header(("authorization", format!("Bearer {token}")));
+
+    // The pair (mentor and l3, both of Dinas B) is hr B's and the admin's, not hr A's.
+    let all = t.get("/api/v1/mentorships", Some(&w.admin)).await;
+    assert_eq!(all.status, 200, "{}", all.body);
+    assert_eq!(all.body["total"], 1);
+    let pair = &all.body["items"][0];
+    assert_eq!(pair["mentor"]["name"], "User mentor@x.go.id");
+    assert_eq!(pair["mentee"]["name"], "User l3@x.go.id");
+    assert_eq!(pair["mentee"]["opd_name"], "Dinas B");
+    let id = pair["id"].as_str().unwrap().to_string();
+    assert_eq!(t.get("/api/v1/mentorships", Some(&hr_b)).await.body["total"], 1);
+    let other = t.get("/api/v1/mentorships", Some(&w.hr_a)).await;
+    assert_eq!(other.body["total"], 0, "{}", other.body);
+    assert_eq!(other.body["items"], json!([]));
+    t.get("/api/v1/mentorships", Some(&w.learner3)).await.assert_problem(403, "forbidden");
+    t.get("/api/v1/mentorships", Some(&w.mentor)).await.assert_problem(403, "forbidden");
+
+    // The mentor sees their mentee with JP this year and courses; nobody else's.
+    let mentees = t.get("/api/v1/me/mentees", Some(&w.mentor)).await;
+    assert_eq!(mentees.status, 200, "{}", mentees.body);
+    let list = mentees.body.as_array().unwrap();
+    assert_eq!(list.len(), 1, "{}", mentees.body);
+    assert_eq!(list[0]["nip"], "198701012010012002");
+    assert_eq!(list[0]["opd_name"], "Dinas B");
+    assert_eq!(list[0]["courses_enrolled"], 2);
+    assert_eq!(list[0]["courses_completed"], 1);
+    assert_eq!(list[0]["jp_target"], 20.0);
+    assert_eq!(list[0]["target_met"], false);
+    t.get("/api/v1/me/mentees", Some(&w.learner3)).await.assert_problem(403, "forbidden");
+    t.get("/api/v1/me/mentees", Some(&w.hr_a)).await.assert_problem(403, "forbidden");
+
+    // hr A cannot end a pair outside Dinas A: 404, as if it did not exist, and it stays.
+    t.send(delete(format!("/api/v1/mentorships/{id}"), w.hr_a.clone())).await.assert_problem(404, "not_found");
+    t.send(delete(format!("/api/v1/mentorships/{id}"), w.learner3.clone())).await.assert_problem(403, "forbidden");
+    assert_eq!(t.get("/api/v1/me/mentees", Some(&w.mentor)).await.body.as_array().unwrap().len(), 1);
+    assert_eq!(t.get("/api/v1/reports/completions", Some(&w.mentor)).await.body["items"].as_array().unwrap().len(), 2);
+
+    // hr B ends it: the mentee leaves the mentor's list and report scope at once.
+    let ended = t.send(delete(format!("/api/v1/mentorships/{id}"), hr_b.clone())).await;
+    assert_eq!(ended.status, 204, "{}", ended.body);
+    assert_eq!(t.get("/api/v1/me/mentees", Some(&w.mentor)).await.body, json!([]));
+    assert_eq!(t.get("/api/v1/reports/completions", Some(&w.mentor)).await.body["items"], json!([]));
+    assert_eq!(t.get("/api/v1/mentorships", Some(&w.admin)).await.body["total"], 0);
+    t.send(delete(format!("/api/v1/mentorships/{id}"), hr_b.clone())).await.assert_problem(404, "not_found");
+    t.send(delete("/api/v1/mentorships/tidak-ada".into(), w.admin.clone())).await.assert_problem(404, "not_found");
 });
