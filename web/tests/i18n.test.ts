@@ -1,6 +1,6 @@
 // The catalogues have the same keys and placeholders; problem codes read as sentences in both
 // languages (falling back to the server's detail); dates are in Asia/Jakarta.
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { en } from '../src/i18n/en';
 import { id } from '../src/i18n/id';
 import {
@@ -8,11 +8,14 @@ import {
   formatDate,
   formatDateTime,
   itemMessage,
+  loadCatalogue,
   normaliseCode,
   parseTimestamp,
   problemMessage,
   translate,
 } from '../src/i18n/translate';
+
+beforeAll(() => loadCatalogue('en'));
 
 const placeholders = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
 

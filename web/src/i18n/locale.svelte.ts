@@ -8,6 +8,7 @@ import {
   formatNumber as fmtNumber,
   isLocale,
   itemMessage,
+  loadCatalogue,
   problemMessage,
   translate,
   type Locale,
@@ -26,13 +27,30 @@ function stored(): Locale {
   }
 }
 
-let current = $state<Locale>(stored());
+let current = $state<Locale>(DEFAULT_LOCALE);
 
 export function locale(): Locale {
   return current;
 }
 
-export function setLocale(l: Locale): void {
+/** Before the first render: the remembered language, its catalogue loaded. */
+export async function initLocale(): Promise<void> {
+  const l = stored();
+  if (l === DEFAULT_LOCALE) {
+    if (typeof document !== 'undefined') document.documentElement.lang = l;
+    return;
+  }
+  await setLocale(l);
+}
+
+/** Switches the language once its catalogue is loaded (if it cannot be fetched, offline and not
+ *  cached, the current language stays). */
+export async function setLocale(l: Locale): Promise<void> {
+  try {
+    await loadCatalogue(l);
+  } catch {
+    return;
+  }
   current = l;
   try {
     globalThis.localStorage?.setItem(STORAGE_KEY, l);

@@ -1,7 +1,6 @@
 // Pure translation functions (no reactivity): the catalogues, parameter filling, problem codes
 // turned into sentences, dates in Asia/Jakarta. `locale.svelte.ts` adds the reactive locale.
 import type { ApiProblem, ProblemItem } from '../api/problem';
-import { en } from './en';
 import { id, type MessageKey, type Messages } from './id';
 
 export type Locale = 'id' | 'en';
@@ -9,7 +8,14 @@ export const LOCALES: readonly Locale[] = ['id', 'en'];
 export const DEFAULT_LOCALE: Locale = 'id';
 export const TIME_ZONE = 'Asia/Jakarta';
 
-export const catalogues: Record<Locale, Messages> = { id, en };
+/** The loaded catalogues. Indonesian is in the main bundle; English is its own chunk, fetched
+ *  only when someone chooses it (a third of the first load's JavaScript otherwise). */
+export const catalogues: Partial<Record<Locale, Messages>> = { id };
+
+export async function loadCatalogue(l: Locale): Promise<void> {
+  if (catalogues[l]) return;
+  if (l === 'en') catalogues.en = (await import('./en')).en;
+}
 
 export type { MessageKey };
 export type Params = Record<string, string | number>;
@@ -25,7 +31,7 @@ export function fill(template: string, params?: Params): string {
 }
 
 export function translate(locale: Locale, key: MessageKey, params?: Params): string {
-  return fill(catalogues[locale][key] ?? catalogues[DEFAULT_LOCALE][key] ?? key, params);
+  return fill(catalogues[locale]?.[key] ?? id[key] ?? key, params);
 }
 
 export function hasKey(key: string): key is MessageKey {

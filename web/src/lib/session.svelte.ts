@@ -37,7 +37,7 @@ function adopt(user: User): void {
   session.status = 'authed';
   session.offline = false;
   session.endedBecause = null;
-  if (isLocale(user.language) && user.language !== locale()) setLocale(user.language);
+  if (isLocale(user.language) && user.language !== locale()) void setLocale(user.language);
   void saveProfile(user);
   void outbox.setOwner(user.id);
 }
@@ -116,7 +116,7 @@ export async function reloadMe(): Promise<User> {
 
 /** Saves the language choice: always locally, and on the server when signed in. */
 export async function chooseLanguage(l: 'id' | 'en'): Promise<void> {
-  setLocale(l);
+  await setLocale(l);
   if (session.status === 'authed' && !session.offline && session.user && session.user.language !== l) {
     const user = await call(api.PATCH('/api/v1/me', { body: { language: l } }));
     session.user = user;
