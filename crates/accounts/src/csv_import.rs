@@ -23,6 +23,7 @@ pub struct UserCsvRow {
 
 /// Something wrong with one row (or the header, row 1) of the import file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CsvProblem {
     pub row: u64,
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -11,7 +11,7 @@ use lentera_storage::{Db, StorageError};
 use serde::Serialize;
 
 /// One problem of a course folder, wherever it was found (course, lesson or quiz file).
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct CourseProblem {
     pub file: String,
     pub line: Option<u32>,
@@ -32,7 +32,7 @@ impl std::fmt::Display for CourseProblem {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct QuizSummary {
     pub id: String,
     pub path: String,
@@ -42,7 +42,7 @@ pub struct QuizSummary {
     pub questions: Vec<QuestionSummary>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct QuestionSummary {
     pub id: String,
     #[serde(rename = "type")]
@@ -50,7 +50,7 @@ pub struct QuestionSummary {
     pub title: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct LessonSummary {
     pub id: String,
     pub title: String,
@@ -59,7 +59,7 @@ pub struct LessonSummary {
     pub reading_minutes: u32,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ModuleSummary {
     pub id: String,
     pub title: String,
@@ -67,7 +67,7 @@ pub struct ModuleSummary {
 }
 
 /// What `course check --format json` prints.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct CheckOutput {
     pub path: String,
     pub ok: bool,

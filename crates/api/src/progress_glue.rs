@@ -217,7 +217,7 @@ pub enum Outcome {
 }
 
 /// An enrolment's stored figures after a sync.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct CourseProgress {
     pub course_id: String,
     pub course_slug: String,
@@ -560,7 +560,7 @@ pub fn record_quiz_result(
 // Reading progress.
 
 /// An enrolment's stored progress plus what its completion rules still ask for.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ProgressView {
     #[serde(flatten)]
     pub stored: store::ProgressRow,
@@ -601,7 +601,7 @@ pub fn progress_of(conn: &mut AnyConnection, user: UserId, course_id: Option<&st
 // The JP ledger.
 
 /// A breakdown line with what the pure summary does not carry.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct JpLine {
     #[serde(flatten)]
     pub line: lentera_progress::BreakdownLine,
@@ -613,7 +613,7 @@ pub struct JpLine {
     pub approval: Option<Approval>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct JpReport {
     pub summary: YearSummary,
     /// "14 / 20 JP" (Indonesian number format) and the English form.

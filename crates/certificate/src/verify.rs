@@ -7,6 +7,7 @@ use crate::CertificateData;
 /// What the public verification page (the QR code's target) shows: enough to confirm the paper
 /// in hand is genuine, with the NIP masked because the page is public.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct VerificationPage {
     pub status: VerificationStatus,
     pub certificate_number: CertificateNumber,
@@ -20,6 +21,7 @@ pub struct VerificationPage {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum VerificationStatus {
     Valid,

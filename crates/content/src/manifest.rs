@@ -49,6 +49,8 @@ pub enum Visibility {
 
 /// What a quiz is for in a course.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = CourseQuizRole))]
 #[serde(rename_all = "snake_case")]
 pub enum QuizRole {
     Final,
@@ -103,6 +105,7 @@ impl Serialize for Jp {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Completion {
     /// Minutes a learner must have spent before the course counts as complete.
     pub min_minutes: u32,

@@ -10,6 +10,8 @@ use serde::Serialize;
 
 /// How bad a problem is. An error blocks the import of a course; a warning does not.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ContentSeverity))]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {
     Warning,
@@ -18,6 +20,8 @@ pub enum Severity {
 
 /// Stable, snake_case problem codes. Never rename one: clients match on them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ContentProblemCode))]
 #[serde(rename_all = "snake_case")]
 pub enum ProblemCode {
     // The course folder and its manifest.
@@ -184,6 +188,8 @@ impl fmt::Display for ProblemCode {
 
 /// One problem in a course, pointing at a file and, when known, a line and column.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ContentProblem))]
 pub struct Problem {
     pub severity: Severity,
     pub code: ProblemCode,

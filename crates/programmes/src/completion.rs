@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 /// A course's id as the programme refers to it (the course table's key).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(transparent)]
 pub struct CourseId(pub String);
 
@@ -23,6 +24,7 @@ impl std::fmt::Display for CourseId {
 
 /// One course of a programme, in the programme's order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ProgrammeCourse {
     pub course: CourseId,
     /// Required courses must all be completed; the others are electives ("any N of").
@@ -100,6 +102,7 @@ pub fn default_jp_hundredths(courses: &[ProgrammeCourse], electives_needed: u32)
 
 /// Where a learner stands in a programme.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ProgrammeProgress {
     pub required_done: usize,
     pub required_total: usize,

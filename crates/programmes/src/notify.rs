@@ -16,6 +16,7 @@ use serde_json::json;
 /// What happened. With the user and the subject's id it forms a message's unique key, so the same
 /// event never reaches the same person twice.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum NotificationKind {
     ProgrammeAssigned,
@@ -83,6 +84,7 @@ impl FromStr for NotificationKind {
 
 /// The three parts of a message, as templates.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Template {
     pub subject: String,
     pub text: String,
@@ -92,6 +94,7 @@ pub struct Template {
 
 /// A rendered message.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Rendered {
     /// One line.
     pub subject: String,
@@ -114,6 +117,7 @@ pub struct RenderInput<'a> {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[error("{part}{}: {message}", line.map(|l| format!(" line {l}")).unwrap_or_default())]
 pub struct TemplateError {
     /// `subject`, `text` or `html`.

@@ -7,6 +7,7 @@ use crate::state::EnrolmentState;
 /// What a course demands before it counts as complete. Built per course (the manifest says
 /// which quiz, how many minutes, whether feedback is needed).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CompletionRules {
     #[serde(default)]
     pub required_lessons: RequiredLessons,
@@ -23,6 +24,7 @@ pub struct CompletionRules {
 
 /// Which lessons must be completed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum RequiredLessons {
     /// Every lesson the outline marks required. Because it refers to the outline rather than
@@ -45,6 +47,7 @@ impl Default for CompletionRules {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CompletionVerdict {
     pub complete: bool,
     /// What the current rules still ask for. For an enrolment completed under an earlier version
@@ -53,6 +56,7 @@ pub struct CompletionVerdict {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Missing {
     Lesson {

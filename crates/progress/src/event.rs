@@ -10,6 +10,7 @@ use crate::outline::CourseOutline;
 /// (a retry after a lost answer, a re-sync after going offline) keeps its id: storage stores each
 /// id once, and that is what makes syncing idempotent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LearningEvent {
     pub client_id: Uuid,
     pub kind: EventKind,
@@ -17,6 +18,7 @@ pub struct LearningEvent {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum EventKind {
     LessonOpened {
@@ -63,6 +65,7 @@ impl EventKind {
 /// Why an event was refused. `code` is stable and machine-readable (the UI translates it);
 /// `message` says what was wrong in English for logs and developers.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[error("{message}")]
 pub struct Rejection {
     pub code: RejectionCode,
@@ -70,6 +73,7 @@ pub struct Rejection {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum RejectionCode {
     UnknownLesson,
@@ -99,6 +103,7 @@ impl RejectionCode {
 
 /// Plausibility limits for incoming events.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EventLimits {
     /// The most reading time one `TimeSpent` may report. Clients report in short slices; a
     /// bigger number is a forgotten tab or a tampered request.

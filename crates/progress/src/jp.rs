@@ -177,6 +177,7 @@ impl<'de> Deserialize<'de> for Jp {
 /// The calendar year that JP count towards: the year in which the learning was completed, in
 /// the given time zone. 2026-12-31T17:30Z is already 1 January 2027 in Jakarta (UTC+7).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(transparent)]
 pub struct JpYear(pub i32);
 
@@ -204,6 +205,7 @@ impl fmt::Display for JpYear {
 // Forms of competence development (SIASN `jenisDiklat`) and their default JP conversion.
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum FormCategory {
     /// Klasikal: face-to-face, in a classroom.
@@ -216,6 +218,7 @@ pub enum FormCategory {
 /// `jenisDiklat` reference (1–25): classical first, then non-classical. External training
 /// records use these. Names, category and default conversion live in one table, [`FORMS`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum DevelopmentForm {
     DiklatStruktural,
@@ -248,6 +251,7 @@ pub enum DevelopmentForm {
 /// How an activity of one form turns into JP. The defaults follow LAN's 2020 guide to
 /// non-classical development as agencies quote it; an admin may change them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "rule", rename_all = "snake_case")]
 pub enum ConversionRule {
     /// A training programme counts the JP it states, plus a bonus abroad.
@@ -376,6 +380,7 @@ impl DevelopmentForm {
 
 /// How much of an activity there was, in the unit its form's rule counts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "unit", rename_all = "snake_case")]
 pub enum Amount {
     /// JP the organiser states on the certificate.
@@ -531,6 +536,7 @@ pub fn suggest_jp(
 /// reported with proof. It keeps what the regulations ask a record to hold: the provider, the
 /// material, the date, the JP and the proof.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LedgerEntry {
     pub id: Uuid,
     /// The material: course title or the external activity's name (SIASN `namaKursus`).
@@ -543,6 +549,7 @@ pub struct LedgerEntry {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum EntrySource {
     Course {
@@ -558,6 +565,7 @@ pub enum EntrySource {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Approval {
     Pending,
@@ -566,6 +574,7 @@ pub enum Approval {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum SourceKind {
     Course,
@@ -573,6 +582,7 @@ pub enum SourceKind {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ExclusionReason {
     PendingApproval,
@@ -581,12 +591,14 @@ pub enum ExclusionReason {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SourceTotals {
     pub courses: Jp,
     pub external: Jp,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BreakdownLine {
     pub entry_id: Uuid,
     pub title: String,
@@ -598,6 +610,7 @@ pub struct BreakdownLine {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct YearSummary {
     pub year: JpYear,
     pub earned: Jp,

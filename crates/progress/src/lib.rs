@@ -13,6 +13,8 @@ mod completion;
 mod event;
 mod jp;
 mod lang;
+#[cfg(feature = "openapi")]
+mod openapi;
 mod outline;
 mod state;
 mod xapi;

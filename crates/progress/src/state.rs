@@ -15,6 +15,7 @@ use crate::outline::CourseOutline;
 /// "earliest" likewise. So an offline phone that syncs a day late cannot move the resume point
 /// backwards or change the completion date.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EnrolmentState {
     /// Completed lessons that exist in the current version of the course.
     pub completed_lessons: BTreeSet<String>,
@@ -53,6 +54,7 @@ pub struct EnrolmentState {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum EnrolmentStatus {
     #[default]
@@ -62,6 +64,7 @@ pub enum EnrolmentStatus {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TimeEntry {
     pub lesson_id: String,
     pub at: DateTime<Utc>,
@@ -71,6 +74,7 @@ pub struct TimeEntry {
 /// A lesson event's place in time; ordered by time, then by event id so that two events with the
 /// same timestamp still have one winner whatever order they arrive in.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LessonMark {
     pub at: DateTime<Utc>,
     pub event_id: Uuid,
@@ -78,6 +82,7 @@ pub struct LessonMark {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PositionMark {
     pub at: DateTime<Utc>,
     pub event_id: Uuid,

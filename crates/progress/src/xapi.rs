@@ -11,6 +11,7 @@ use uuid::Uuid;
 /// Where statements point: the actor accounts' home page (the Lentera instance) and the base of
 /// activity ids (e.g. `https://lentera.example.go.id/xapi/activities`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct XapiConfig {
     pub home_page: String,
     pub activity_base: String,
@@ -19,6 +20,7 @@ pub struct XapiConfig {
 /// The learner, identified by an account on this instance. `account_name` should be the stable
 /// user id, not the NIP: statements leave the system, and a NIP holds a birth date.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct XapiActor {
     pub account_name: String,
     pub display_name: Option<String>,
@@ -26,6 +28,7 @@ pub struct XapiActor {
 
 /// What the statement is about, with its Indonesian and English names.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum XapiActivity {
     Course {
@@ -42,6 +45,7 @@ pub enum XapiActivity {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum XapiOutcome {
     Completed,
@@ -51,6 +55,7 @@ pub enum XapiOutcome {
 
 /// An xAPI statement, serialised with the spec's property names.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct XapiStatement {
     pub id: Uuid,
     pub actor: XapiAgent,
@@ -63,6 +68,7 @@ pub struct XapiStatement {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct XapiAgent {
     #[serde(rename = "objectType")]
     pub object_type: String,
@@ -72,6 +78,7 @@ pub struct XapiAgent {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct XapiAccount {
     #[serde(rename = "homePage")]
     pub home_page: String,
@@ -79,12 +86,14 @@ pub struct XapiAccount {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct XapiVerb {
     pub id: String,
     pub display: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct XapiObject {
     #[serde(rename = "objectType")]
     pub object_type: String,
@@ -93,6 +102,7 @@ pub struct XapiObject {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct XapiDefinition {
     pub name: BTreeMap<String, String>,
     #[serde(rename = "type")]
@@ -100,6 +110,7 @@ pub struct XapiDefinition {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct XapiResult {
     pub completion: bool,
     pub success: bool,
@@ -108,6 +119,7 @@ pub struct XapiResult {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct XapiScore {
     /// -1..1 in the spec; here 0..1, the percentage divided by 100.
     pub scaled: f64,
@@ -117,6 +129,7 @@ pub struct XapiScore {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct XapiContext {
     pub platform: String,
     pub language: String,
@@ -125,11 +138,13 @@ pub struct XapiContext {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct XapiContextActivities {
     pub parent: Vec<XapiParent>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct XapiParent {
     #[serde(rename = "objectType")]
     pub object_type: String,

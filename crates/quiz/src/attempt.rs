@@ -18,6 +18,7 @@ use crate::spec::{GradingMethod, QuizSpec, ReviewLevel, Section};
 /// The questions of one attempt, fixed when it starts and stored with it, so that later edits
 /// of the quiz settings do not change an attempt in progress or its grade.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AttemptPlan {
     pub quiz_id: String,
     pub seed: u64,
@@ -26,6 +27,7 @@ pub struct AttemptPlan {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Slot {
     pub question_id: QuestionId,
     pub max_points: f64,
@@ -157,6 +159,7 @@ impl AttemptPlan {
 
 /// A learner's attempt as stored: the plan, the responses and any grades set by hand.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Attempt {
     /// 1 for the first attempt.
     pub number: u32,
@@ -173,6 +176,7 @@ pub struct Attempt {
 
 /// Points an instructor gave (essays, or an override of the automatic grade).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ManualGrade {
     pub points: f64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -217,6 +221,7 @@ impl Attempt {
 
 /// The grade of one attempt.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AttemptGrade {
     /// One per slot, in attempt order.
     pub questions: Vec<SlotGrade>,
@@ -229,6 +234,7 @@ pub struct AttemptGrade {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SlotGrade {
     pub question_id: QuestionId,
     pub grade: Grade,
@@ -236,6 +242,7 @@ pub struct SlotGrade {
 
 /// Whether an attempt or a final grade passes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum PassState {
     Passed,
@@ -316,6 +323,7 @@ fn round4(x: f64) -> f64 {
 
 /// An attempt with its grade, as stored.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct GradedAttempt {
     pub attempt: Attempt,
     pub grade: AttemptGrade,
@@ -330,6 +338,7 @@ impl GradedAttempt {
 
 /// The learner's grade for the quiz across attempts.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FinalGrade {
     pub percent: f64,
     pub method: GradingMethod,
@@ -388,6 +397,7 @@ pub fn final_grade(attempts: &[GradedAttempt], method: GradingMethod) -> Option<
 
 /// What regrading changed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Regrade {
     pub graded: GradedAttempt,
     pub changes: Vec<RegradeChange>,
@@ -395,6 +405,7 @@ pub struct Regrade {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RegradeChange {
     pub question_id: QuestionId,
     pub old_points: f64,
@@ -404,6 +415,7 @@ pub struct RegradeChange {
 /// Responses the corrected question can no longer read; they now score nothing, and someone
 /// should look at them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum RegradeWarning {
     /// The response names options the question no longer has (an option was removed or its
@@ -467,6 +479,7 @@ pub fn regrade_attempt(stored: &GradedAttempt, bank: &QuestionBank) -> Result<Re
 
 /// A submitted attempt as the learner may see it under a [`ReviewLevel`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AttemptReview {
     pub level: ReviewLevel,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -483,6 +496,7 @@ pub struct AttemptReview {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReviewItem {
     pub question: LearnerQuestion,
     #[serde(default, skip_serializing_if = "Option::is_none")]

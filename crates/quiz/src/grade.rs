@@ -11,6 +11,7 @@ use crate::model::{OrderingScoring, Question, QuestionKind};
 /// What a learner answered. Choices are named by option id, never by position, so the order in
 /// which options were shown cannot change the grade.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Response {
     SingleChoice {
@@ -80,6 +81,7 @@ impl Response {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum GradeState {
     Correct,
@@ -93,6 +95,7 @@ pub enum GradeState {
 
 /// Feedback to show with a grade.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Feedback {
     /// Feedback attached to what the learner chose or typed, in the question's order.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -112,6 +115,7 @@ impl Feedback {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Grade {
     pub points: f64,
     pub max_points: f64,

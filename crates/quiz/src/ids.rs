@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 /// Stable identifier of a question inside a bank. Attempts, statistics and regrading refer to
 /// questions by this id, so it must survive edits of the question's text.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(transparent)]
 pub struct QuestionId(String);
 
@@ -36,6 +37,7 @@ impl From<&str> for QuestionId {
 /// within its question. Responses name options by id, never by position, so shuffling the
 /// display order can never change a grade.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(transparent)]
 pub struct OptionId(String);
 

@@ -12,6 +12,7 @@ use crate::model::{Question, QuestionKind, TextFormat};
 use crate::rng::{rng_for, shuffle};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LearnerQuestion {
     pub id: QuestionId,
     pub text: String,
@@ -22,12 +23,14 @@ pub struct LearnerQuestion {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LearnerOption {
     pub id: OptionId,
     pub text: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum LearnerKind {
     SingleChoice {
@@ -57,6 +60,7 @@ pub enum LearnerKind {
 
 /// Whether options may be shuffled; a quiz can switch shuffling off for all its questions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum OptionShuffle {
     /// Follow each question's own `shuffle` flag.

@@ -16,6 +16,7 @@ pub const BLANK_MARKER: &str = "_____";
 
 /// How the question text (and its answers and feedback) is written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum TextFormat {
     /// CommonMark; the default everywhere in Lentera.
@@ -31,6 +32,7 @@ pub enum TextFormat {
 
 /// One question with everything needed to grade it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Question {
     pub id: QuestionId,
     /// Author-facing name (GIFT `::title::`, Markdown `## heading`). Not shown to learners:
@@ -61,6 +63,7 @@ pub struct Question {
 ///
 /// Weights are fractions of the question's points: `1.0` is 100 %, `-0.5` is a 50 % penalty.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum QuestionKind {
     /// Exactly one option may be chosen; its weight is the score (partial credit allowed).
@@ -119,6 +122,7 @@ pub enum QuestionKind {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Choice {
     pub id: OptionId,
     pub text: String,
@@ -128,6 +132,7 @@ pub struct Choice {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TextAnswer {
     pub text: String,
     pub weight: f64,
@@ -136,6 +141,7 @@ pub struct TextAnswer {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NumericAnswer {
     pub value: NumericValue,
     pub weight: f64,
@@ -145,6 +151,7 @@ pub struct NumericAnswer {
 
 /// What numbers an accepted numeric answer covers.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum NumericValue {
     /// `value ± tolerance` (tolerance 0 means exactly `value`).
@@ -175,6 +182,7 @@ impl NumericValue {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MatchPair {
     pub id: OptionId,
     pub prompt: String,
@@ -183,12 +191,14 @@ pub struct MatchPair {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MatchChoice {
     pub id: OptionId,
     pub text: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OrderItem {
     pub id: OptionId,
     pub text: String,
@@ -196,6 +206,7 @@ pub struct OrderItem {
 
 /// How an ordering question gives partial credit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum OrderingScoring {
     /// Full marks only for the exact order.
@@ -213,6 +224,7 @@ pub enum OrderingScoring {
 /// A response that would earn full marks or as many as the key allows; the learner-facing
 /// "correct answer" shown in reviews.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum CorrectAnswer {
     /// Options that carry credit (every full-credit option for a single choice).

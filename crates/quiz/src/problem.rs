@@ -7,6 +7,8 @@ use serde::{Deserialize, Serialize};
 use crate::model::Question;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = QuizSeverity))]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {
     /// The question (or setting) was not imported.
@@ -17,6 +19,8 @@ pub enum Severity {
 
 /// Machine-readable kind of problem; the UI translates it, the message says it in English.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = QuizProblemCode))]
 #[serde(rename_all = "snake_case")]
 pub enum ProblemCode {
     UnclosedBrace,
@@ -98,6 +102,8 @@ impl fmt::Display for ProblemCode {
 
 /// A problem at a 1-based line and column (columns count characters, not bytes).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = QuizProblem))]
 pub struct Problem {
     pub line: u32,
     pub column: u32,
@@ -144,6 +150,7 @@ impl fmt::Display for Problem {
 
 /// Questions read from a file, and what went wrong on the way.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ParseOutput {
     pub questions: Vec<Question>,
     pub problems: Vec<Problem>,

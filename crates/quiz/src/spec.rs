@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use crate::ids::QuestionId;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct QuizSpec {
     pub id: String,
     pub title: String,
@@ -39,6 +40,7 @@ fn yes() -> bool {
 
 /// Where a quiz sits in a course; pre-test vs post-test gives the learning gain.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum QuizRole {
     Pretest,
@@ -50,6 +52,7 @@ pub enum QuizRole {
 
 /// How the grades of several attempts make the learner's quiz grade.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum GradingMethod {
     #[default]
@@ -62,6 +65,7 @@ pub enum GradingMethod {
 
 /// A part of the quiz, in order.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Section {
     /// `count` questions drawn at random from `category` (and its subcategories), none repeated
@@ -83,6 +87,7 @@ pub enum Section {
 
 /// What a learner may see of a submitted attempt. Each level includes the ones before it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ReviewLevel {
     /// Only that the attempt was submitted.
@@ -100,6 +105,7 @@ pub enum ReviewLevel {
 
 /// When the learner sees what.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReviewPolicy {
     /// Right after submitting.
     #[serde(default)]
@@ -124,6 +130,7 @@ impl Default for ReviewPolicy {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ReviewMoment {
     Immediately,

@@ -17,6 +17,7 @@ use crate::ids::QuestionId;
 use crate::model::{Question, QuestionKind};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct QuizStatistics {
     /// Attempts counted.
     pub attempts: usize,
@@ -34,6 +35,7 @@ pub struct QuizStatistics {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct QuestionStatistics {
     pub question_id: QuestionId,
     /// Attempts that contained the question.
@@ -55,6 +57,7 @@ pub struct QuestionStatistics {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ResponseCount {
     /// Option id, `true`/`false`, the normalised text typed, or `prompt=choice` for matching.
     pub key: String,

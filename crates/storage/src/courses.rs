@@ -32,6 +32,7 @@ pub struct SourceFile {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ImportResult {
     pub course_id: String,
     pub slug: String,
@@ -246,6 +247,7 @@ pub struct CatalogQuery {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CourseSummary {
     pub id: String,
     pub slug: String,
@@ -266,6 +268,7 @@ pub struct CourseSummary {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EnrolmentSummary {
     pub status: String,
     pub required: bool,
@@ -492,6 +495,7 @@ pub fn sees_some_hidden_course(conn: &mut AnyConnection, user: UserId) -> Result
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SyllabusLesson {
     pub id: String,
     pub title: String,
@@ -501,6 +505,7 @@ pub struct SyllabusLesson {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SyllabusModule {
     pub id: String,
     pub title: String,
@@ -509,6 +514,7 @@ pub struct SyllabusModule {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CourseFile {
     pub path: String,
     pub sha256: String,
@@ -517,10 +523,13 @@ pub struct CourseFile {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CourseDetail {
     #[serde(flatten)]
     pub course: CourseSummary,
     pub version_id: String,
+    /// The completion rules of the course's manifest.
+    #[cfg_attr(feature = "openapi", schema(value_type = lentera_content::Completion))]
     pub completion: serde_json::Value,
     pub modules: Vec<SyllabusModule>,
     pub instructors: Vec<String>,
@@ -599,6 +608,7 @@ pub fn course_detail(conn: &mut AnyConnection, viewer: &Viewer, slug: &str) -> R
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LessonView {
     pub id: String,
     pub title: String,
@@ -606,6 +616,7 @@ pub struct LessonView {
     pub module_title: String,
     pub required: bool,
     pub html: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<lentera_content::TocEntry>))]
     pub toc: serde_json::Value,
     pub reading_minutes: i32,
     pub word_count: i32,
@@ -693,6 +704,7 @@ pub fn version_sources(conn: &mut AnyConnection, course_id: &str) -> Result<Vec<
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CourseRef {
     pub id: String,
     pub slug: String,

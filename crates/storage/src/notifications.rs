@@ -112,6 +112,7 @@ pub fn notify(conn: &mut AnyConnection, event: &Event, now: NaiveDateTime) -> Re
 // The in-app list
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NotificationRecord {
     pub id: String,
     pub kind: NotificationKind,
@@ -236,6 +237,7 @@ pub fn set_email_settings(
 // Templates
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TemplateOverride {
     pub kind: NotificationKind,
     pub language: Language,
@@ -534,6 +536,7 @@ pub fn retry_message(conn: &mut AnyConnection, id: &str, now: NaiveDateTime) -> 
 
 /// One message as an admin sees it: never its parameters (a reset link is a secret).
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OutboxView {
     pub id: String,
     pub user_id: String,

@@ -37,6 +37,7 @@ fn jp(hundredths: i64) -> f64 {
 // Programmes
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CourseFact {
     pub id: String,
     pub slug: String,
@@ -142,6 +143,7 @@ pub fn update_programme(conn: &mut AnyConnection, id: &str, upd: &ProgrammeUpdat
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ProgrammeSummary {
     pub id: String,
     pub title: String,
@@ -159,6 +161,7 @@ pub struct ProgrammeSummary {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ProgrammeCourseView {
     pub course_id: String,
     pub slug: String,
@@ -169,6 +172,7 @@ pub struct ProgrammeCourseView {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CohortView {
     pub id: String,
     pub programme_id: String,
@@ -182,6 +186,7 @@ pub struct CohortView {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ProgrammeDetail {
     #[serde(flatten)]
     pub programme: ProgrammeSummary,
@@ -420,6 +425,7 @@ pub fn cohort_ctx(conn: &mut AnyConnection, id: &str) -> Result<CohortCtx, Stora
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RuleView {
     pub id: String,
     pub kind: String,
@@ -432,6 +438,7 @@ pub struct RuleView {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OpdProgress {
     pub opd_id: Option<String>,
     pub opd_name: Option<String>,
@@ -440,6 +447,7 @@ pub struct OpdProgress {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CohortStats {
     pub members: i64,
     pub completed: i64,
@@ -536,6 +544,7 @@ pub fn cohort_stats(conn: &mut AnyConnection, cohort: &str, scope: &HrScope, now
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MemberView {
     pub user_id: String,
     pub name: String,
@@ -682,6 +691,8 @@ fn stored_rule((id, kind, value, within, created_by): RuleRow) -> Result<StoredR
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = AssignmentJobView))]
 pub struct JobView {
     pub id: String,
     pub cohort_id: String,
@@ -1321,6 +1332,7 @@ pub fn enqueue_deadline_notices(
 // A learner's own view
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MyCourse {
     pub course_id: String,
     pub slug: String,
@@ -1336,6 +1348,7 @@ pub struct MyCourse {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MyProgramme {
     pub cohort: CohortView,
     pub programme_id: String,

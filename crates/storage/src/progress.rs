@@ -153,6 +153,7 @@ pub fn enrolment(conn: &mut AnyConnection, course_id: &str, user: UserId) -> Res
 
 /// One enrolment's stored progress, as dashboards read it.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ProgressRow {
     pub enrolment_id: String,
     pub course_id: String,
@@ -380,6 +381,7 @@ pub fn record_completion(
 
 /// A user's course JP entries completed within `[from, to)`.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LedgerRow {
     pub id: String,
     pub course_id: String,
@@ -542,6 +544,7 @@ pub fn xapi_records(
 // Proof files.
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ProofMeta {
     pub id: String,
     pub user_id: String,
@@ -633,6 +636,7 @@ pub struct NewTraining<'a> {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TrainingRow {
     pub id: String,
     pub user_id: String,
@@ -860,6 +864,7 @@ pub struct NewCertification<'a> {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CertificationRow {
     pub id: String,
     pub user_id: String,
@@ -986,6 +991,7 @@ pub fn certifications_expiring(
 // Certificates.
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CertificateRow {
     pub id: String,
     pub enrolment_id: String,
@@ -1254,6 +1260,7 @@ pub fn revoke_certificate(conn: &mut AnyConnection, id: &str, reason: &str, by: 
 // Background jobs.
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct JobRow {
     pub id: String,
     pub parent_id: Option<String>,

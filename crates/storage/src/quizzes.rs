@@ -207,6 +207,7 @@ pub fn quiz_questions(conn: &mut AnyConnection, id: &str) -> Result<String, Stor
 // The question bank
 
 #[derive(Debug, Clone, PartialEq, Queryable, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BankQuestionRecord {
     pub id: String,
     pub course_id: String,
@@ -257,6 +258,7 @@ pub struct BankQuestionInput {
 
 /// What writing one question to the bank did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum BankWrite {
     Created,
@@ -434,6 +436,7 @@ const ATTEMPT_COLUMNS: AttemptColumns = (
 
 /// An attempt without its JSON: for lists and for combining grades.
 #[derive(Debug, Clone, PartialEq, Queryable, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AttemptSummary {
     pub id: String,
     pub quiz_id: String,
@@ -679,6 +682,7 @@ pub fn set_open_attempt_questions(conn: &mut AnyConnection, id: &str, questions:
 
 /// One row of the instructor's list of a course's attempts.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AttemptListing {
     /// The quiz's id within its course (the flattened attempt's `quiz_id` is its stored row).
     #[serde(rename = "quiz_key")]

@@ -37,6 +37,7 @@ pub struct ReportFilter {
 }
 
 #[derive(Debug, Clone, Serialize, Queryable)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CompletionRow {
     pub enrolment_id: String,
     pub nip: Option<String>,

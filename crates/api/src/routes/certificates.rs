@@ -220,7 +220,6 @@ pub struct JobView {
     #[schema(value_type = Option<Object>)]
     pub result: Option<serde_json::Value>,
     /// Work it fanned out (e.g. one render per certificate), by status.
-    #[schema(value_type = Object)]
     pub children: std::collections::BTreeMap<String, i64>,
     pub created_at: chrono::NaiveDateTime,
     pub finished_at: Option<chrono::NaiveDateTime>,
@@ -268,7 +267,7 @@ async fn lookup(req: &HttpRequest, state: &web::Data<AppState>, code: String) ->
 
 /// Verify a certificate by the code on it (public, no login): valid or revoked, with the
 /// holder's name and masked NIP, the course, the date and the JP.
-#[utoipa::path(tag = "certificates", operation_id = "verify_certificate", responses((status = 200, body = Object), (status = 404, body = crate::Problem, content_type = "application/problem+json")))]
+#[utoipa::path(tag = "certificates", operation_id = "verify_certificate", responses((status = 200, body = lentera_certificate::VerificationPage), (status = 404, body = crate::Problem, content_type = "application/problem+json")))]
 #[get("/verify/{code}")]
 pub async fn verify(req: HttpRequest, state: web::Data<AppState>, code: web::Path<String>) -> Result<HttpResponse, ApiError> {
     let page = lookup(&req, &state, code.into_inner()).await?.ok_or(ApiError::NotFound { what: "certificate" })?;

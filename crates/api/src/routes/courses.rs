@@ -46,7 +46,6 @@ pub struct CatalogParams {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CoursePage {
-    #[schema(value_type = Vec<Object>)]
     pub items: Vec<CourseSummary>,
     pub total: i64,
     pub page: i64,
@@ -94,7 +93,7 @@ pub async fn catalog(state: web::Data<AppState>, user: AuthUser, params: web::Qu
 }
 
 /// A course with its syllabus (modules and lessons), files and my enrolment.
-#[utoipa::path(tag = "courses", responses((status = 200, body = Object), (status = 404, body = crate::Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
+#[utoipa::path(tag = "courses", responses((status = 200, body = CourseDetail), (status = 404, body = crate::Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
 #[get("/courses/{slug}")]
 pub async fn detail(state: web::Data<AppState>, user: AuthUser, slug: web::Path<String>) -> Result<web::Json<CourseDetail>, ApiError> {
     let v = viewer(&user);
@@ -185,7 +184,7 @@ pub(crate) fn may_read(db: &lentera_storage::Db, course_id: &str, user: &AuthUse
 }
 
 /// A lesson's rendered HTML, table of contents and neighbours (enrolled learners).
-#[utoipa::path(tag = "courses", responses((status = 200, body = Object), (status = 304), (status = 403, description = "not_enrolled", body = crate::Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
+#[utoipa::path(tag = "courses", responses((status = 200, body = courses::LessonView), (status = 304), (status = 403, description = "not_enrolled", body = crate::Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
 #[get("/courses/{slug}/lessons/{lesson}")]
 pub async fn lesson(req: HttpRequest, state: web::Data<AppState>, user: AuthUser, path: web::Path<(String, String)>) -> Result<HttpResponse, ApiError> {
     let (slug, key) = path.into_inner();
@@ -277,9 +276,7 @@ pub struct UploadParams {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct UploadResponse {
-    #[schema(value_type = Object)]
     pub check: CheckOutput,
-    #[schema(value_type = Option<Object>)]
     pub import: Option<lentera_storage::courses::ImportResult>,
 }
 
@@ -436,10 +433,8 @@ pub struct PreviewRequest {
 pub struct PreviewResponse {
     pub title: Option<String>,
     pub html: String,
-    #[schema(value_type = Vec<Object>)]
     pub toc: Vec<lentera_content::TocEntry>,
     pub reading_minutes: u32,
-    #[schema(value_type = Vec<Object>)]
     pub problems: Vec<course_import::CourseProblem>,
 }
 

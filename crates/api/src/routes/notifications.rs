@@ -141,7 +141,6 @@ pub async fn mark_all_notifications_read(state: web::Data<AppState>, user: AuthU
 #[derive(Debug, Serialize, ToSchema)]
 pub struct NotificationSettings {
     /// Per kind: are e-mails sent? (in-app notifications always are)
-    #[schema(value_type = Object)]
     pub email: BTreeMap<NotificationKind, bool>,
     /// Kinds whose e-mails cannot be turned off.
     #[schema(value_type = Vec<String>)]
@@ -166,7 +165,6 @@ pub async fn notification_settings(state: web::Data<AppState>, user: AuthUser) -
 #[serde(deny_unknown_fields)]
 pub struct UpdateSettings {
     /// Kinds to turn on (`true`) or off (`false`), e.g. `{"deadline_approaching": false}`.
-    #[schema(value_type = Object)]
     pub email: BTreeMap<String, bool>,
 }
 
@@ -309,11 +307,9 @@ pub struct OutboxQuery {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct OutboxPage {
-    #[schema(value_type = Vec<Object>)]
     pub items: Vec<OutboxView>,
     pub total: i64,
     /// Messages per status, over the whole outbox.
-    #[schema(value_type = Object)]
     pub counts: BTreeMap<String, i64>,
     pub page: i64,
     pub per_page: i64,
@@ -366,13 +362,11 @@ pub struct TemplateView {
     pub language: String,
     pub essential: bool,
     /// What is sent: the override if there is one, otherwise the built-in template.
-    #[schema(value_type = Object)]
     pub template: Template,
     pub overridden: bool,
-    #[schema(value_type = Object)]
     pub default: Template,
     /// Names the template may use (besides `name`, `url`, `settings_url` and `language`).
-    #[schema(value_type = Object)]
+    #[schema(value_type = BTreeMap<String, serde_json::Value>)]
     pub sample_params: serde_json::Value,
     pub updated_at: Option<chrono::NaiveDateTime>,
 }

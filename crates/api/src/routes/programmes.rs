@@ -114,7 +114,7 @@ async fn resolve_courses(
     tag = "programmes",
     request_body = CreateProgramme,
     responses(
-        (status = 201, description = "the programme with its courses", body = Object),
+        (status = 201, description = "the programme with its courses", body = ProgrammeDetail),
         (status = 403, body = crate::Problem, content_type = "application/problem+json"),
         (status = 422, description = "invalid_title, programme_without_courses, duplicate_course, electives_needed_too_many, invalid_jp, unknown_course", body = crate::Problem, content_type = "application/problem+json"),
     ),
@@ -169,7 +169,6 @@ impl PageQuery {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ProgrammePage {
-    #[schema(value_type = Vec<Object>)]
     pub items: Vec<ProgrammeSummary>,
     pub total: i64,
     pub page: i64,
@@ -188,7 +187,7 @@ pub async fn list_programmes(state: web::Data<AppState>, user: AuthUser, query: 
 }
 
 /// A programme with its courses and cohorts (hr, admin).
-#[utoipa::path(tag = "programmes", responses((status = 200, body = Object), (status = 404, body = crate::Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
+#[utoipa::path(tag = "programmes", responses((status = 200, body = ProgrammeDetail), (status = 404, body = crate::Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
 #[get("/programmes/{id}")]
 pub async fn get_programme(state: web::Data<AppState>, user: AuthUser, id: web::Path<String>) -> Result<web::Json<ProgrammeDetail>, ApiError> {
     hr_scope(&user.principal)?;
@@ -215,7 +214,7 @@ pub struct UpdateProgramme {
     tag = "programmes",
     request_body = UpdateProgramme,
     responses(
-        (status = 200, body = Object),
+        (status = 200, body = ProgrammeDetail),
         (status = 409, description = "programme_has_cohorts", body = crate::Problem, content_type = "application/problem+json"),
         (status = 422, body = crate::Problem, content_type = "application/problem+json"),
     ),
@@ -295,7 +294,7 @@ pub struct CreateCohort {
     tag = "programmes",
     request_body = CreateCohort,
     responses(
-        (status = 201, body = Object),
+        (status = 201, body = CohortOut),
         (status = 409, description = "duplicate_name", body = crate::Problem, content_type = "application/problem+json"),
         (status = 422, description = "invalid_name, cohort_ends_before_start, enrolment_closes_before_opens, enrolment_closes_after_end, due_outside_cohort", body = crate::Problem, content_type = "application/problem+json"),
     ),
@@ -379,10 +378,8 @@ pub struct CohortDetail {
     pub cohort: CohortOut,
     pub enrolment_open: bool,
     /// The rules that reach into the caller's scope.
-    #[schema(value_type = Vec<Object>)]
     pub rules: Vec<RuleView>,
     /// Members and completions within the caller's scope, overall and per OPD.
-    #[schema(value_type = Object)]
     pub stats: CohortStats,
 }
 
@@ -411,7 +408,6 @@ pub async fn get_cohort(state: web::Data<AppState>, user: AuthUser, id: web::Pat
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct MemberPage {
-    #[schema(value_type = Vec<Object>)]
     pub items: Vec<MemberView>,
     pub total: i64,
     pub page: i64,
@@ -661,7 +657,7 @@ pub async fn delete_cohort_rule(state: web::Data<AppState>, user: AuthUser, path
 }
 
 /// An assignment job (who requested it, regency-wide hr, admin).
-#[utoipa::path(tag = "programmes", responses((status = 200, body = Object), (status = 404, body = crate::Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
+#[utoipa::path(tag = "programmes", responses((status = 200, body = lentera_storage::programmes::JobView), (status = 404, body = crate::Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
 #[get("/assignment-jobs/{id}")]
 pub async fn get_job(state: web::Data<AppState>, user: AuthUser, id: web::Path<String>) -> Result<web::Json<JobView>, ApiError> {
     let scope = hr_scope(&user.principal)?;
@@ -675,7 +671,6 @@ pub async fn get_job(state: web::Data<AppState>, user: AuthUser, id: web::Path<S
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct MyProgrammes {
-    #[schema(value_type = Vec<Object>)]
     pub items: Vec<MyProgramme>,
 }
 

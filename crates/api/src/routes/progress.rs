@@ -64,11 +64,13 @@ pub struct SyncRequest {
     /// Each: `{"client_id": uuid, "course_id": id or slug, "kind": {"type": "lesson_opened" |
     /// "lesson_completed" | "time_spent" | "quiz_passed" | "quiz_failed" | "position", …},
     /// "occurred_at": RFC 3339}`. A malformed event is rejected alone, not the batch.
-    #[schema(value_type = Vec<Object>)]
+    #[schema(value_type = Vec<WireEvent>)]
     pub events: Vec<serde_json::Value>,
 }
 
-#[derive(Debug, Deserialize)]
+/// One event of a sync batch, as the client sends it.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[schema(as = SyncEvent)]
 struct WireEvent {
     #[serde(alias = "course")]
     course_id: String,
@@ -100,7 +102,6 @@ pub struct SyncResponse {
     pub rejected: usize,
     pub results: Vec<EventResult>,
     /// The stored progress of every course the batch named.
-    #[schema(value_type = Vec<Object>)]
     pub progress: Vec<glue::CourseProgress>,
 }
 
@@ -186,7 +187,7 @@ pub async fn sync(req: HttpRequest, state: web::Data<AppState>, user: AuthUser, 
 // Stored progress.
 
 /// My enrolments with their stored progress (percentage, where to resume, status, completion).
-#[utoipa::path(tag = "progress", operation_id = "my_progress", responses((status = 200, body = Vec<Object>)), security(("bearer" = [])))]
+#[utoipa::path(tag = "progress", operation_id = "my_progress", responses((status = 200, body = Vec<ProgressView>)), security(("bearer" = [])))]
 #[get("/me/progress")]
 pub async fn my_progress(state: web::Data<AppState>, user: AuthUser) -> Result<web::Json<Vec<ProgressView>>, ApiError> {
     let db = state.db.clone();
@@ -195,7 +196,7 @@ pub async fn my_progress(state: web::Data<AppState>, user: AuthUser) -> Result<w
 }
 
 /// My progress in one course, with what its completion rules still ask for.
-#[utoipa::path(tag = "progress", operation_id = "course_progress", responses((status = 200, body = Object), (status = 404, body = crate::Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
+#[utoipa::path(tag = "progress", operation_id = "course_progress", responses((status = 200, body = ProgressView), (status = 404, body = crate::Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
 #[get("/courses/{slug}/progress")]
 pub async fn course_progress(state: web::Data<AppState>, user: AuthUser, slug: web::Path<String>) -> Result<web::Json<ProgressView>, ApiError> {
     let db = state.db.clone();
@@ -210,7 +211,7 @@ pub async fn course_progress(state: web::Data<AppState>, user: AuthUser, slug: w
 }
 
 /// A learner's enrolments and progress (hr within their scope, admins).
-#[utoipa::path(tag = "progress", operation_id = "user_progress", responses((status = 200, body = Vec<Object>), (status = 404, body = crate::Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
+#[utoipa::path(tag = "progress", operation_id = "user_progress", responses((status = 200, body = Vec<ProgressView>), (status = 404, body = crate::Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
 #[get("/users/{id}/progress")]
 pub async fn user_progress(state: web::Data<AppState>, user: AuthUser, id: web::Path<String>) -> Result<web::Json<Vec<ProgressView>>, ApiError> {
     let db = state.db.clone();
@@ -241,7 +242,7 @@ fn year_of(settings: &ProgressSettings, q: &YearQuery) -> Result<i32, ApiError> 
 }
 
 /// My JP for a year: "14 / 20 JP in 2026" with every course and external record behind it.
-#[utoipa::path(tag = "jp", operation_id = "my_jp", params(YearQuery), responses((status = 200, body = Object)), security(("bearer" = [])))]
+#[utoipa::path(tag = "jp", operation_id = "my_jp", params(YearQuery), responses((status = 200, body = JpReport)), security(("bearer" = [])))]
 #[get("/me/jp")]
 pub async fn my_jp(req: HttpRequest, state: web::Data<AppState>, user: AuthUser, q: web::Query<YearQuery>) -> Result<web::Json<JpReport>, ApiError> {
     let settings = progress_settings(&req);
@@ -252,7 +253,7 @@ pub async fn my_jp(req: HttpRequest, state: web::Data<AppState>, user: AuthUser,
 }
 
 /// A learner's JP for a year (hr within their scope, admins).
-#[utoipa::path(tag = "jp", operation_id = "user_jp", params(YearQuery), responses((status = 200, body = Object), (status = 404, body = crate::Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
+#[utoipa::path(tag = "jp", operation_id = "user_jp", params(YearQuery), responses((status = 200, body = JpReport), (status = 404, body = crate::Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
 #[get("/users/{id}/jp")]
 pub async fn user_jp(req: HttpRequest, state: web::Data<AppState>, user: AuthUser, id: web::Path<String>, q: web::Query<YearQuery>) -> Result<web::Json<JpReport>, ApiError> {
     let settings = progress_settings(&req);
@@ -277,7 +278,6 @@ pub struct FormView {
     /// `klasikal` or `nonklasikal`.
     pub category: String,
     /// How its JP are counted (this deployment's table).
-    #[schema(value_type = Object)]
     pub rule: lentera_progress::ConversionRule,
 }
 
@@ -311,7 +311,6 @@ pub struct SuggestRequest {
     #[schema(value_type = String, example = "seminar")]
     pub form: DevelopmentForm,
     /// In the form's unit, e.g. `{"unit": "days", "days": 2}` or `{"unit": "stated_jp", "jp": 30}`.
-    #[schema(value_type = Object)]
     pub amount: Amount,
     #[serde(default)]
     pub abroad: bool,
@@ -365,7 +364,7 @@ fn sniff(bytes: &[u8]) -> Option<&'static str> {
     operation_id = "upload_proof",
     params(ProofQuery),
     request_body(content = Vec<u8>, content_type = "application/pdf"),
-    responses((status = 201, body = Object), (status = 413, body = crate::Problem, content_type = "application/problem+json"), (status = 422, description = "unsupported_proof_type", body = crate::Problem, content_type = "application/problem+json")),
+    responses((status = 201, body = store::ProofMeta), (status = 413, body = crate::Problem, content_type = "application/problem+json"), (status = 422, description = "unsupported_proof_type", body = crate::Problem, content_type = "application/problem+json")),
     security(("bearer" = []))
 )]
 #[post("/me/proofs")]
@@ -435,7 +434,6 @@ pub struct NewTrainingRequest {
     #[serde(default)]
     pub abroad: bool,
     /// How much there was, in the form's unit (see `GET /jp/forms`).
-    #[schema(value_type = Object)]
     pub amount: Amount,
     /// JP claimed; defaults to the conversion table's suggestion.
     #[schema(value_type = Option<f64>)]
@@ -459,7 +457,7 @@ pub struct TrainingView {
     pub start_date: NaiveDate,
     pub end_date: NaiveDate,
     pub abroad: bool,
-    #[schema(value_type = Object)]
+    #[schema(value_type = Amount)]
     pub amount: serde_json::Value,
     pub suggested_jp: Option<f64>,
     pub claimed_jp: f64,
@@ -716,7 +714,7 @@ pub struct NewCertificationRequest {
     pub proof_id: Option<String>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct CertificationView {
     #[serde(flatten)]
     pub row: CertificationRow,
@@ -730,7 +728,7 @@ fn certification_view(settings: &ProgressSettings, row: CertificationRow) -> Cer
 }
 
 /// Record a professional certification (a learner, for themselves).
-#[utoipa::path(tag = "certifications", operation_id = "create_certification", request_body = NewCertificationRequest, responses((status = 201, body = Object), (status = 422, body = crate::Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
+#[utoipa::path(tag = "certifications", operation_id = "create_certification", request_body = NewCertificationRequest, responses((status = 201, body = CertificationView), (status = 422, body = crate::Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
 #[post("/me/certifications")]
 pub async fn create_certification(req: HttpRequest, state: web::Data<AppState>, user: AuthUser, body: web::Json<NewCertificationRequest>) -> Result<HttpResponse, ApiError> {
     let settings = progress_settings(&req);
@@ -769,7 +767,7 @@ pub async fn create_certification(req: HttpRequest, state: web::Data<AppState>, 
 }
 
 /// My professional certifications, soonest expiry first.
-#[utoipa::path(tag = "certifications", operation_id = "my_certifications", responses((status = 200, body = Vec<Object>)), security(("bearer" = [])))]
+#[utoipa::path(tag = "certifications", operation_id = "my_certifications", responses((status = 200, body = Vec<CertificationView>)), security(("bearer" = [])))]
 #[get("/me/certifications")]
 pub async fn my_certifications(req: HttpRequest, state: web::Data<AppState>, user: AuthUser) -> Result<web::Json<Vec<CertificationView>>, ApiError> {
     let settings = progress_settings(&req);
@@ -791,7 +789,7 @@ pub struct ExpiringQuery {
 }
 
 /// Professional certifications expiring within N days (hr within their scope, admins).
-#[utoipa::path(tag = "certifications", operation_id = "expiring_certifications", params(ExpiringQuery), responses((status = 200, body = Vec<Object>), (status = 403, body = crate::Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
+#[utoipa::path(tag = "certifications", operation_id = "expiring_certifications", params(ExpiringQuery), responses((status = 200, body = Vec<CertificationView>), (status = 403, body = crate::Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
 #[get("/certifications/expiring")]
 pub async fn expiring(req: HttpRequest, state: web::Data<AppState>, user: AuthUser, q: web::Query<ExpiringQuery>) -> Result<HttpResponse, ApiError> {
     let scope: HrScope = user.principal.hr_scope().ok_or_else(ApiError::forbidden)?;
@@ -834,7 +832,6 @@ pub struct XapiQuery {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct XapiPage {
     /// xAPI 1.0.3 statements (ids are stable: exporting again yields the same ids).
-    #[schema(value_type = Vec<Object>)]
     pub statements: Vec<lentera_progress::XapiStatement>,
     /// Pass as `cursor` for the next page; absent on the last page.
     pub cursor: Option<String>,

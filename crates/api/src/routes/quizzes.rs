@@ -496,15 +496,12 @@ pub struct AttemptView {
     pub submitted_at: Option<DateTime<Utc>>,
     /// The questions in attempt order, while in progress.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<Vec<Object>>)]
     pub questions: Option<Vec<LearnerQuestion>>,
     /// Question id → response saved so far, while in progress.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<Object>)]
     pub responses: Option<BTreeMap<QuestionId, Response>>,
     /// After submitting: as much as the review policy shows now (`level`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<Object>)]
     pub review: Option<AttemptReview>,
     /// After submitting, when the review shows scores: the grade across attempts.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -573,13 +570,9 @@ pub struct StaffAttemptView {
     pub started_at: DateTime<Utc>,
     pub time_limit_minutes: Option<i32>,
     pub submitted_at: Option<DateTime<Utc>>,
-    #[schema(value_type = Vec<Object>)]
     pub questions: Vec<Question>,
-    #[schema(value_type = Object)]
     pub responses: BTreeMap<QuestionId, Response>,
-    #[schema(value_type = Object)]
     pub manual_grades: BTreeMap<QuestionId, ManualGrade>,
-    #[schema(value_type = Option<Object>)]
     pub grade: Option<AttemptGrade>,
     #[schema(value_type = Option<String>)]
     pub pass_state: Option<PassState>,
@@ -663,7 +656,6 @@ pub struct QuizInfo {
     pub pass_mark_percent: Option<f64>,
     #[schema(value_type = String, example = "highest")]
     pub grading_method: GradingMethod,
-    #[schema(value_type = Object)]
     pub review_policy: ReviewPolicy,
     /// Passing it is required to complete the course.
     pub required_for_completion: bool,
@@ -913,8 +905,19 @@ pub struct ResponsesRequest {
     /// Question id → response (`{"type": "single_choice", "option": "…"}`, …); `null` clears
     /// a saved response. Questions not named keep what was saved.
     #[serde(default)]
-    #[schema(value_type = Object)]
+    #[schema(schema_with = responses_or_null)]
     pub responses: BTreeMap<QuestionId, Option<Response>>,
+}
+
+/// `{question id: Response or null}` (utoipa cannot derive a map of optional values).
+fn responses_or_null() -> utoipa::openapi::Object {
+    use utoipa::openapi::schema::{AdditionalProperties, ObjectBuilder, OneOfBuilder, Schema, Type};
+    use utoipa::openapi::{Ref, RefOr};
+    let value = OneOfBuilder::new().item(Ref::from_schema_name("Response")).item(ObjectBuilder::new().schema_type(Type::Null)).build();
+    ObjectBuilder::new()
+        .schema_type(Type::Object)
+        .additional_properties(Some(AdditionalProperties::RefOr(RefOr::T(Schema::OneOf(value)))))
+        .build()
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -1142,7 +1145,6 @@ pub struct AttemptsParams {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AttemptPage {
-    #[schema(value_type = Vec<Object>)]
     pub items: Vec<AttemptListing>,
     pub total: i64,
     pub page: i64,
@@ -1305,10 +1307,8 @@ pub struct RegradedAttempt {
     pub old_pass_state: Option<PassState>,
     #[schema(value_type = String)]
     pub new_pass_state: PassState,
-    #[schema(value_type = Vec<Object>)]
     pub changes: Vec<RegradeChange>,
     /// Responses the corrected question can no longer read (they now score nothing).
-    #[schema(value_type = Vec<Object>)]
     pub warnings: Vec<RegradeWarning>,
 }
 
@@ -1446,7 +1446,6 @@ pub struct QuizStatisticsView {
     pub attempts_counted: String,
     /// Facility (0..1), discrimination (−1..1, the corrected item–total correlation) and how
     /// often each option was chosen, per question; mean, median, SD and Cronbach's alpha.
-    #[schema(value_type = Object)]
     pub statistics: QuizStatistics,
 }
 
@@ -1523,7 +1522,6 @@ pub struct BankQuestionView {
     pub revision: i32,
     pub updated_at: DateTime<Utc>,
     /// The whole question, answers included (instructors only).
-    #[schema(value_type = Object)]
     pub question: Question,
 }
 
@@ -1607,7 +1605,6 @@ pub struct BankImportReport {
     pub unchanged: usize,
     pub questions: Vec<ImportedQuestion>,
     /// Things the author should look at, with line and column; nothing was refused for them.
-    #[schema(value_type = Vec<Object>)]
     pub warnings: Vec<lentera_quiz::Problem>,
 }
 
@@ -1748,7 +1745,7 @@ pub struct BankQuestionSaved {
 /// form). Attempts keep the text they were graded with until the quiz is regraded.
 #[utoipa::path(
     tag = "question bank",
-    request_body(content = Object, description = "a question: {id, title, text, default_points, category, kind: {type, …}}"),
+    request_body(content = Question, description = "a question, answers included"),
     responses((status = 200, body = BankQuestionSaved), (status = 403, description = "not_course_instructor", body = crate::Problem, content_type = "application/problem+json"), (status = 422, description = "invalid_question or id_mismatch", body = crate::Problem, content_type = "application/problem+json")),
     security(("bearer" = []))
 )]
@@ -1804,14 +1801,12 @@ pub struct BankQuizRequest {
     /// `{"immediately": "responses", "after_close": "feedback"}` (levels: nothing, score,
     /// responses, correct_answers, feedback).
     #[serde(default)]
-    #[schema(value_type = Option<Object>)]
     pub review_policy: ReviewPolicy,
     #[serde(default)]
     pub shuffle_questions: bool,
     #[serde(default = "yes")]
     pub shuffle_options: bool,
     /// `[{"type": "draw", "category": "Keuangan", "count": 10}, {"type": "fixed", "questions": ["q1"]}]`
-    #[schema(value_type = Vec<Object>)]
     pub sections: Vec<Section>,
 }
 

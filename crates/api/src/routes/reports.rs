@@ -152,7 +152,6 @@ pub(crate) fn export(
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CompletionPage {
-    #[schema(value_type = Vec<Object>)]
     pub items: Vec<lentera_storage::reports::CompletionRow>,
     /// Pass as `after` for the next page; absent on the last page.
     pub next: Option<String>,

@@ -410,7 +410,6 @@ pub struct ImportReport {
     pub skipped: usize,
     pub dry_run: bool,
     /// Rows left out (only with `skip_invalid`).
-    #[schema(value_type = Vec<Object>)]
     pub problems: Vec<lentera_accounts::CsvProblem>,
 }
 

@@ -99,6 +99,7 @@ impl RenderContext {
 
 /// A rendered lesson.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RenderedLesson {
     /// Sanitised HTML, safe to put in a page as is.
     pub html: String,
@@ -111,6 +112,7 @@ pub struct RenderedLesson {
 
 /// A heading, for the lesson's table of contents. Callout titles are not listed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TocEntry {
     pub level: u8,
     pub id: String,
@@ -119,6 +121,7 @@ pub struct TocEntry {
 
 /// A link or image in a lesson and what it resolved to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LessonLink {
     /// The destination as the author wrote it.
     pub destination: String,
@@ -129,6 +132,7 @@ pub struct LessonLink {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum LinkTarget {
     External {
