@@ -20,6 +20,7 @@ macro_rules! native {
 pub mod accounts;
 pub mod bulk;
 pub mod courses;
+pub mod mentoring;
 pub mod notifications;
 pub mod programmes;
 pub mod reports;

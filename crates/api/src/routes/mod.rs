@@ -2,6 +2,7 @@ pub mod auth;
 pub mod certificates;
 pub mod courses;
 pub mod health;
+pub mod mentoring;
 pub mod notifications;
 pub mod opds;
 pub mod programmes;
@@ -66,7 +67,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(reports::per_opd)
         .service(reports::jp_compliance)
         .service(reports::timeline)
-        .service(reports::pair)
+        .service(mentoring::pair)
+        .service(mentoring::list)
+        .service(mentoring::end)
+        .service(mentoring::my_mentees)
         .service(courses::upload)
         .service(courses::detail)
         .service(courses::enrol)

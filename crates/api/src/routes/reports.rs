@@ -1,7 +1,7 @@
 use actix_web::http::header;
-use actix_web::{HttpResponse, get, post, web};
+use actix_web::{HttpResponse, get, web};
 use chrono::Datelike;
-use lentera_accounts::{Role, UserId};
+use lentera_accounts::Role;
 use lentera_storage::reports::{self, ReportFilter, ReportScope};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -302,38 +302,4 @@ pub async fn jp_compliance(state: web::Data<AppState>, user: AuthUser, p: web::Q
         }
         Ok(())
     })
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct PairRequest {
-    #[schema(value_type = String, format = Uuid)]
-    pub mentor_id: UserId,
-    #[schema(value_type = String, format = Uuid)]
-    pub mentee_id: UserId,
-}
-
-/// Pair a mentor with a mentee (hr within their OPD scope, admin).
-#[utoipa::path(tag = "reports", request_body = PairRequest, responses((status = 204)), security(("bearer" = [])))]
-#[post("/mentorships")]
-pub async fn pair(state: web::Data<AppState>, user: AuthUser, body: web::Json<PairRequest>) -> Result<HttpResponse, ApiError> {
-    let scope = user.principal.hr_scope().ok_or_else(ApiError::forbidden)?;
-    let db = state.db.clone();
-    let body = body.into_inner();
-    blocking(move || {
-        for id in [body.mentor_id, body.mentee_id] {
-            let u = db.read(|c| lentera_storage::accounts::get_user(c, id)).map_err(|_| ApiError::NotFound { what: "user" })?;
-            if !scope.covers(u.opd.map(|o| o.id)) {
-                return Err(ApiError::NotFound { what: "user" });
-            }
-        }
-        let mentor = db.read(|c| lentera_storage::accounts::get_user(c, body.mentor_id))?;
-        if !mentor.roles.iter().any(|g| g.role == Role::Mentor) {
-            return Err(ApiError::validation("not_a_mentor", "the mentor needs the mentor role"));
-        }
-        let by = user.id().to_string();
-        Ok(db.write(|c| reports::pair_mentor(c, &body.mentor_id.to_string(), &body.mentee_id.to_string(), &by))?)
-    })
-    .await?;
-    Ok(HttpResponse::NoContent().finish())
 }
