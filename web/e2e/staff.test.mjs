@@ -6,7 +6,8 @@
 //   fixed file with its warning), edits a question's answer key, and regrades a quiz drawn from
 //   the bank: the learner's score changes;
 // - hr opens a learner's JP and progress from the users list; an officer of another OPD cannot;
-// - hr pairs the mentor with a mentee; the mentor sees that mentee and not others;
+// - hr pairs the mentor with a mentee; the mentor sees that mentee and not others; hr ends the
+//   pairing from the list of pairs and the mentee leaves the mentor's page;
 // - the admin edits a message template (an unknown name refused at its field, then saved with
 //   the server's preview, then back to the built-in) and retries a failed e-mail in the outbox.
 // Every page is checked with axe-core and photographed at 1280×800 and 360×740.
@@ -254,7 +255,7 @@ describe('Staff pages in the browser', { skip: SKIP }, () => {
     assert.equal(await scoped.getByTestId('learner-jp').count(), 0);
   });
 
-  journey('mentoring: hr pairs the mentor with Budi; the mentor sees Budi and not Siti', async () => {
+  journey('mentoring: hr pairs the mentor with Budi; the mentor sees Budi and not Siti; hr ends the pairing', async () => {
     const page = await session(DEMO.hr);
     await nav(page).getByRole('link', { name: 'Mentoring', exact: true }).click();
     await page.getByRole('heading', { level: 1, name: 'Pasangkan mentor dan mentee' }).waitFor();
@@ -273,6 +274,12 @@ describe('Staff pages in the browser', { skip: SKIP }, () => {
     await checkA11y(page, 'mentoring pairing');
     await page.getByRole('button', { name: 'Pasangkan' }).click();
     await page.getByText(`${BUDI} kini dibimbing ${MENTOR}.`).waitFor();
+    // The new pair is listed with an "end" button.
+    const endBudi = page.getByRole('button', { name: `Akhiri pasangan ${MENTOR} dan ${BUDI}` });
+    await endBudi.waitFor();
+    const pairs = await page.getByTestId('pairs').textContent();
+    assert.ok(pairs.includes(MENTOR) && pairs.includes(BUDI) && !pairs.includes(SITI), pairs);
+    await checkA11y(page, 'mentoring pairs');
     await shot(page, 'mentoring');
 
     const mentor = await session(DEMO.mentor);
@@ -281,12 +288,20 @@ describe('Staff pages in the browser', { skip: SKIP }, () => {
     assert.equal(await mentor.getByTestId('mentee-count').textContent(), '1');
     const below = await mentor.getByTestId('mentees-below').textContent();
     assert.ok(below.includes(BUDI), below);
-    const completions = await mentor.getByTestId('mentee-completions').textContent();
-    assert.ok(completions.includes(BUDI) && completions.includes(SPBE), completions);
+    const list = await mentor.getByTestId('mentee-list').textContent();
+    assert.ok(list.includes(BUDI) && /JP/.test(list), list);
     const text = await mentor.locator('main').textContent();
     assert.ok(!text.includes(SITI) && !text.includes(MENTOR), 'only the mentee is shown');
     await checkA11y(mentor, 'mentees');
     await shot(mentor, 'mentees');
+
+    // hr ends the pairing: it leaves the list, and Budi leaves the mentor's page.
+    await endBudi.click();
+    await page.getByText(`Pasangan ${MENTOR} dan ${BUDI} diakhiri.`, { exact: false }).waitFor();
+    assert.equal(await endBudi.count(), 0);
+    await mentor.reload();
+    await mentor.getByText('Anda belum memiliki mentee.', { exact: false }).waitFor();
+    assert.ok(!(await mentor.locator('main').textContent()).includes(BUDI), 'the ended pair is gone');
     // Learners do not get the page.
     assert.equal(await nav(await session(DEMO.learner)).getByRole('link', { name: 'Mentee saya' }).count(), 0);
   });

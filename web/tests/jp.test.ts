@@ -64,7 +64,7 @@ describe('the amount sent to the API', () => {
 });
 
 describe('the year in lines', () => {
-  const line = (jp: number, counted: boolean, excluded: string | null, approval: string | null): JpLine => ({
+  const line = (jp: number, counted: boolean, excluded: JpLine['excluded_because'], approval: JpLine['approval']): JpLine => ({
     entry_id: String(Math.random()),
     title: 't',
     completed_at: '2026-03-11T00:00:00Z',

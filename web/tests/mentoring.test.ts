@@ -1,38 +1,54 @@
-// A mentor's page: the report scoped to mentees and the mentor, with the mentor taken out.
+// Mentoring: the mentor's page sums up `GET /me/mentees`; hr's list drops a pair once ended.
 import { describe, expect, it } from 'vitest';
-import type { CompletionRow, JpCompliance } from '../src/api/views';
-import { menteeRows, menteesCompliance, perMentee } from '../src/lib/mentoring';
+import { jpNeeded, summarise, withoutPair, type MenteeView, type PairPage } from '../src/lib/mentoring';
 
-const me = { id: 'm', name: 'Drs. Mentor', nip: '197001012000031001' };
-const learner = (user_id: string, name: string, earned: number) => ({ user_id, nip: null, name, opd: 'Diskominfo', employment_type: 'PNS', earned, needed: 20 - earned });
-const report = (learners: number, at: number, below: ReturnType<typeof learner>[]): JpCompliance =>
-  ({ year: 2026, target: 20, learners, at_or_above: at, share: 0, opds: [], below_total: below.length, below }) as JpCompliance;
+const mentee = (id: string, name: string, earned: number, target = 20): MenteeView => ({
+  id,
+  name,
+  nip: null,
+  opd_id: 'o',
+  opd_name: 'Diskominfo',
+  year: 2026,
+  jp_earned: earned,
+  jp_target: target,
+  target_met: earned >= target,
+  courses_enrolled: 2,
+  courses_completed: 1,
+});
 
-describe('mentees JP compliance', () => {
-  it('leaves the mentor out when they are below the target', () => {
-    const r = menteesCompliance(report(3, 1, [learner('m', 'Drs. Mentor', 4), learner('a', 'Budi', 2)]), me);
-    expect(r).toEqual({ mentees: 2, atOrAbove: 1, below: [learner('a', 'Budi', 2)] });
+describe("a mentor's mentees", () => {
+  it('counts those at the target and lists the others, most JP needed first', () => {
+    const r = summarise([mentee('a', 'Budi', 4), mentee('b', 'Siti', 20), mentee('c', 'Andi', 12.5), mentee('d', 'Ani', 4)]);
+    expect(r.count).toBe(4);
+    expect(r.atTarget).toBe(1);
+    expect(r.below.map((m) => m.name)).toEqual(['Ani', 'Budi', 'Andi']);
   });
 
-  it('leaves the mentor out when they meet the target', () => {
-    const r = menteesCompliance(report(3, 2, [learner('a', 'Budi', 2)]), me);
-    expect([r.mentees, r.atOrAbove, r.below.length]).toEqual([2, 1, 1]);
+  it('needs nothing more once the target is met, and rounds to hundredths', () => {
+    expect(jpNeeded(mentee('a', 'Budi', 24))).toBe(0);
+    expect(jpNeeded(mentee('a', 'Budi', 12.333))).toBe(7.67);
   });
 
-  it('counts nothing for a mentor without a NIP (not among the learners)', () => {
-    const r = menteesCompliance(report(2, 1, [learner('a', 'Budi', 2)]), { ...me, nip: null });
-    expect([r.mentees, r.atOrAbove]).toEqual([2, 1]);
+  it('has nothing to say for no mentees', () => {
+    expect(summarise([])).toEqual({ count: 0, atTarget: 0, below: [] });
   });
 });
 
-describe('mentees completions', () => {
-  const row = (nip: string | null, name: string, status: string) => ({ nip, name, opd: 'Diskominfo', status }) as CompletionRow;
-  it("drops the mentor's own rows and tallies per mentee", () => {
-    const rows = menteeRows([row(me.nip, me.name, 'completed'), row('1', 'Siti', 'active'), row('2', 'Budi', 'completed'), row('2', 'Budi', 'active')], me);
-    expect(rows.map((r) => r.name)).toEqual(['Siti', 'Budi', 'Budi']);
-    expect(perMentee(rows)).toEqual([
-      { name: 'Budi', nip: '2', opd: 'Diskominfo', enrolled: 2, completed: 1 },
-      { name: 'Siti', nip: '1', opd: 'Diskominfo', enrolled: 1, completed: 0 },
-    ]);
+describe('the pairs hr manage', () => {
+  const person = (id: string) => ({ id, name: id, opd_id: null, opd_name: null });
+  const page: PairPage = {
+    items: [
+      { id: 'p1', mentor: person('m'), mentee: person('a'), created_at: '2026-01-01T00:00:00' },
+      { id: 'p2', mentor: person('m'), mentee: person('b'), created_at: '2026-01-01T00:00:00' },
+    ],
+    total: 7,
+    page: 1,
+    per_page: 50,
+  };
+  it('drops an ended pair from the page and the total', () => {
+    const after = withoutPair(page, 'p1');
+    expect(after.items.map((p) => p.id)).toEqual(['p2']);
+    expect(after.total).toBe(6);
+    expect(withoutPair(after, 'p1').total).toBe(6);
   });
 });

@@ -1,7 +1,7 @@
 // The grader's view of an attempt: responses in words, which questions are graded by hand, the
 // grades to send.
 import { describe, expect, it } from 'vitest';
-import { gradedByHand, gradesBody, responseLines, type StaffQuestion, regradeSummary, type RegradeReport } from '../src/lib/quiz-staff';
+import { gradedByHand, gradesBody, responseLines, type StaffQuestion, regradeSummary, type RegradeReport, type RegradedAttempt } from '../src/lib/quiz-staff';
 
 const q = (id: string, kind: StaffQuestion['kind']): StaffQuestion => ({ id, title: id, text: 't', default_points: 1, kind });
 
@@ -42,7 +42,8 @@ describe('manual grades', () => {
 });
 
 describe('regrade report', () => {
-  const attempt = (old_percent: number | null, new_percent: number, old_pass_state: string | null, new_pass_state: string, warnings: unknown[] = []) => ({
+  type Pass = RegradedAttempt['new_pass_state'];
+  const attempt = (old_percent: number | null, new_percent: number, old_pass_state: Pass | null, new_pass_state: Pass, warnings: RegradedAttempt['warnings'] = []): RegradedAttempt => ({
     attempt_id: 'x',
     user_id: 'u',
     number: 1,
@@ -62,7 +63,7 @@ describe('regrade report', () => {
       open_attempts_updated: 1,
       attempts: [
         attempt(50, 100, 'failed', 'passed'),
-        attempt(100, 50, 'passed', 'failed', [{ code: 'unreadable' }]),
+        attempt(100, 50, 'passed', 'failed', [{ kind: 'response_no_longer_fits', question_id: 'q1' }]),
         attempt(75, 75.0000001, 'passed', 'passed'),
         attempt(null, 20, null, 'failed'),
       ],

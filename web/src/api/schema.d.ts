@@ -1060,6 +1060,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/me/mentees": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My current mentees with their JP this year against the target and their courses (mentors). */
+        get: operations["my_mentees"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/me/notification-settings": {
         parameters: {
             query?: never;
@@ -1210,11 +1227,38 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * Current mentoring pairs the caller manages, by mentor then mentee (hr: pairs whose mentor
+         *     and mentee are both in their OPDs; regency hr and admins: all).
+         */
+        get: operations["list_mentorships"];
         put?: never;
-        /** Pair a mentor with a mentee (hr within their OPD scope, admin). */
+        /**
+         * Pair a mentor with a mentee (hr within their OPD scope, admin). Pairing again resumes an
+         *     ended pair.
+         */
         post: operations["pair"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/mentorships/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * End a mentoring pair (hr within their OPD scope, admin): the mentee leaves the mentor's
+         *     list and reports at once. A pair outside the caller's scope, or already ended, is 404.
+         */
+        delete: operations["end_mentorship"];
         options?: never;
         head?: never;
         patch?: never;
@@ -1609,6 +1653,38 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** @description How much of an activity there was, in the unit its form's rule counts. */
+        Amount: {
+            jp: components["schemas"]["Jp"];
+            /** @enum {string} */
+            unit: "stated_jp";
+        } | {
+            /** Format: int32 */
+            days: number;
+            /** @enum {string} */
+            unit: "days";
+        } | {
+            /** Format: int32 */
+            days: number;
+            /** Format: int32 */
+            minutes: number;
+            /** @enum {string} */
+            unit: "time";
+        } | {
+            /** Format: int32 */
+            months: number;
+            /** Format: int32 */
+            sessions: number;
+            /** @enum {string} */
+            unit: "sessions";
+        } | {
+            /** Format: int32 */
+            activities: number;
+            /** @enum {string} */
+            unit: "activities";
+        };
+        /** @enum {string} */
+        Approval: "pending" | "approved" | "rejected";
         ApproveRequest: {
             /**
              * Format: double
@@ -1648,8 +1724,52 @@ export interface components {
             kind: "nips";
             nips: string[];
         };
+        AssignmentJobView: {
+            /**
+             * Format: int32
+             * @description Learners newly assigned so far.
+             */
+            assigned: number;
+            cohort_id: string;
+            /** Format: date-time */
+            created_at: string;
+            error?: string | null;
+            /** Format: date-time */
+            finished_at?: string | null;
+            id: string;
+            requested_by?: string | null;
+            /** Format: date-time */
+            started_at?: string | null;
+            /** @description `queued`, `running`, `done` or `failed`. */
+            status: string;
+        };
+        /** @description The grade of one attempt. */
+        AttemptGrade: {
+            /** @description `false` while a question waits for manual grading. */
+            complete: boolean;
+            /** Format: double */
+            max_points: number;
+            /**
+             * Format: double
+             * @description `points / max_points` × 100 (0 when the maximum is 0).
+             */
+            percent: number;
+            /** Format: double */
+            points: number;
+            /** @description One per slot, in attempt order. */
+            questions: components["schemas"]["SlotGrade"][];
+        };
+        /** @description One row of the instructor's list of a course's attempts. */
+        AttemptListing: components["schemas"]["AttemptSummary"] & {
+            /** @description The quiz's id within its course (the flattened attempt's `quiz_id` is its stored row). */
+            quiz_key: string;
+            user_email: string;
+            user_name: string;
+            user_nip?: string | null;
+            user_opd_id?: string | null;
+        };
         AttemptPage: {
-            items: Record<string, never>[];
+            items: components["schemas"]["AttemptListing"][];
             /** Format: int64 */
             page: number;
             /** Format: int64 */
@@ -1657,8 +1777,46 @@ export interface components {
             /** Format: int64 */
             total: number;
         };
+        /** @description A submitted attempt as the learner may see it under a [`ReviewLevel`]. */
+        AttemptReview: {
+            level: components["schemas"]["ReviewLevel"];
+            /** Format: double */
+            max_points?: number | null;
+            pass_state?: components["schemas"]["PassState"] | null;
+            /** Format: double */
+            percent?: number | null;
+            /** Format: double */
+            points?: number | null;
+            /** @description Empty below [`ReviewLevel::Responses`]. */
+            questions?: components["schemas"]["ReviewItem"][];
+        };
         /** @enum {string} */
         AttemptState: "in_progress" | "submitted" | "timed_out";
+        /** @description An attempt without its JSON: for lists and for combining grades. */
+        AttemptSummary: {
+            closed_by?: string | null;
+            id: string;
+            /** Format: double */
+            max_points?: number | null;
+            needs_grading: boolean;
+            /** Format: int32 */
+            number: number;
+            pass_state?: string | null;
+            /** Format: double */
+            percent?: number | null;
+            /** Format: double */
+            points?: number | null;
+            quiz_id: string;
+            /** Format: date-time */
+            regraded_at?: string | null;
+            /** Format: date-time */
+            started_at: string;
+            /** Format: date-time */
+            submitted_at?: string | null;
+            /** Format: int32 */
+            time_limit_minutes?: number | null;
+            user_id: string;
+        };
         /**
          * @description An attempt as its learner sees it. In progress: the questions without any answer key and the
          *     responses saved so far. Submitted: the review the quiz's policy allows.
@@ -1681,13 +1839,14 @@ export interface components {
             /** Format: int32 */
             number: number;
             /** @description The questions in attempt order, while in progress. */
-            questions?: Record<string, never>[] | null;
+            questions?: components["schemas"]["LearnerQuestion"][] | null;
             quiz_id: string;
             quiz_title: string;
             /** @description Question id → response saved so far, while in progress. */
-            responses?: Record<string, never> | null;
-            /** @description After submitting: as much as the review policy shows now (`level`). */
-            review?: Record<string, never> | null;
+            responses?: {
+                [key: string]: components["schemas"]["Response"];
+            } | null;
+            review?: components["schemas"]["AttemptReview"] | null;
             /** Format: date-time */
             started_at: string;
             state: components["schemas"]["AttemptState"];
@@ -1703,7 +1862,7 @@ export interface components {
             unchanged: number;
             updated: number;
             /** @description Things the author should look at, with line and column; nothing was refused for them. */
-            warnings: Record<string, never>[];
+            warnings: components["schemas"]["QuizProblem"][];
         };
         BankQuestionSaved: {
             question: components["schemas"]["BankQuestionView"];
@@ -1714,7 +1873,7 @@ export interface components {
             category?: string | null;
             id: string;
             /** @description The whole question, answers included (instructors only). */
-            question: Record<string, never>;
+            question: components["schemas"]["Question"];
             /** Format: int32 */
             revision: number;
             type: string;
@@ -1735,15 +1894,26 @@ export interface components {
              * @description `{"immediately": "responses", "after_close": "feedback"}` (levels: nothing, score,
              *     responses, correct_answers, feedback).
              */
-            review_policy?: Record<string, never> | null;
+            review_policy?: components["schemas"]["ReviewPolicy"];
             /** @description `pretest`, `posttest`, `final` or `practice` (default). */
             role?: string | null;
             /** @description `[{"type": "draw", "category": "Keuangan", "count": 10}, {"type": "fixed", "questions": ["q1"]}]` */
-            sections: Record<string, never>[];
+            sections: components["schemas"]["Section"][];
             shuffle_options?: boolean;
             shuffle_questions?: boolean;
             /** Format: int32 */
             time_limit_minutes?: number | null;
+            title: string;
+        };
+        BreakdownLine: {
+            /** Format: date-time */
+            completed_at: string;
+            counted: boolean;
+            /** Format: uuid */
+            entry_id: string;
+            excluded_because?: components["schemas"]["ExclusionReason"] | null;
+            jp: components["schemas"]["Jp"];
+            source: components["schemas"]["SourceKind"];
             title: string;
         };
         BulkRequest: {
@@ -1752,6 +1922,8 @@ export interface components {
             /** @description Also re-issue (refresh and render again) certificates already issued. */
             reissue?: boolean;
         };
+        /** @description PREFIX/YEAR/SEQUENCE, e.g. `LTR/2026/000123`. */
+        CertificateNumber: string;
         CertificateView: {
             /**
              * Format: date
@@ -1784,16 +1956,60 @@ export interface components {
             /** @description The address in the QR code. */
             verification_url: string;
         };
+        CertificationRow: {
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date */
+            expires_on?: string | null;
+            id: string;
+            /** Format: date */
+            issued_on: string;
+            issuer: string;
+            name: string;
+            nip?: string | null;
+            number: string;
+            opd_id?: string | null;
+            opd_name?: string | null;
+            proof_id?: string | null;
+            user_id: string;
+            user_name: string;
+        };
+        CertificationView: components["schemas"]["CertificationRow"] & {
+            /**
+             * Format: int64
+             * @description Days until it expires (negative once expired), in the deployment's time zone.
+             */
+            days_left?: number | null;
+        };
         ChangePassword: {
             current_password: string;
             new_password: string;
         };
+        /** @description What `course check --format json` prints. */
+        CheckOutput: {
+            /** Format: double */
+            jp?: number | null;
+            modules: components["schemas"]["ModuleSummary"][];
+            ok: boolean;
+            path: string;
+            problems: components["schemas"]["CourseProblem"][];
+            quizzes: components["schemas"]["QuizSummary"][];
+            slug?: string | null;
+            title?: string | null;
+        };
+        Choice: {
+            feedback?: string | null;
+            id: components["schemas"]["OptionId"];
+            text: string;
+            /** Format: double */
+            weight: number;
+        };
         CohortDetail: components["schemas"]["CohortOut"] & {
             enrolment_open: boolean;
             /** @description The rules that reach into the caller's scope. */
-            rules: Record<string, never>[];
+            rules: components["schemas"]["RuleView"][];
             /** @description Members and completions within the caller's scope, overall and per OPD. */
-            stats: Record<string, never>;
+            stats: components["schemas"]["CohortStats"];
         };
         CohortOut: {
             /** Format: date-time */
@@ -1811,19 +2027,218 @@ export interface components {
             /** Format: date-time */
             starts_at: string;
         };
+        CohortStats: {
+            by_opd: components["schemas"]["OpdProgress"][];
+            /** Format: int64 */
+            completed: number;
+            /** Format: int64 */
+            members: number;
+            /**
+             * Format: int64
+             * @description Not complete and past the deadline.
+             */
+            overdue: number;
+        };
+        CohortView: {
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            due_at: string;
+            /** Format: date-time */
+            ends_at: string;
+            /** Format: date-time */
+            enrol_closes_at: string;
+            /** Format: date-time */
+            enrol_opens_at: string;
+            id: string;
+            name: string;
+            programme_id: string;
+            /** Format: date-time */
+            starts_at: string;
+        };
+        Completion: {
+            /**
+             * Format: int32
+             * @description Minutes a learner must have spent before the course counts as complete.
+             */
+            min_minutes: number;
+            /** @description A quiz id that must be passed. */
+            require_quiz?: string | null;
+        };
         CompletionPage: {
-            items: Record<string, never>[];
+            items: components["schemas"]["CompletionRow"][];
             /** @description Pass as `after` for the next page; absent on the last page. */
             next?: string | null;
         };
+        CompletionRow: {
+            /** @description The completion certificate's number, unless it was revoked. */
+            certificate_number?: string | null;
+            /** Format: date-time */
+            completed_at?: string | null;
+            /** Format: int64 */
+            course_jp_hundredths: number;
+            course_slug: string;
+            course_title: string;
+            employment_type?: string | null;
+            /** Format: date-time */
+            enrolled_at: string;
+            enrolment_id: string;
+            jabatan: string;
+            name: string;
+            nip?: string | null;
+            opd?: string | null;
+            /** Format: int32 */
+            percent_complete: number;
+            /**
+             * Format: double
+             * @description Best passed quiz score, 0–100.
+             */
+            score_percent?: number | null;
+            status: string;
+        };
+        /**
+         * @description How an activity of one form turns into JP. The defaults follow LAN's 2020 guide to
+         *     non-classical development as agencies quote it; an admin may change them.
+         */
+        ConversionRule: {
+            /** Format: int32 */
+            abroad_bonus_percent: number;
+            /** @enum {string} */
+            rule: "stated_jp";
+        } | {
+            abroad_jp: components["schemas"]["Jp"];
+            jp: components["schemas"]["Jp"];
+            /** @enum {string} */
+            rule: "per_day";
+        } | {
+            max_per_day: components["schemas"]["Jp"];
+            /** @enum {string} */
+            rule: "actual_time_capped_per_day";
+        } | {
+            jp: components["schemas"]["Jp"];
+            /** @enum {string} */
+            rule: "per_activity";
+        } | {
+            jp: components["schemas"]["Jp"];
+            /** Format: int32 */
+            max_sessions_per_month?: number | null;
+            /** @enum {string} */
+            rule: "per_session";
+        };
+        /**
+         * @description A response that would earn full marks or as many as the key allows; the learner-facing
+         *     "correct answer" shown in reviews.
+         */
+        CorrectAnswer: {
+            options: components["schemas"]["OptionId"][];
+            /** @enum {string} */
+            type: "choices";
+        } | {
+            /** @enum {string} */
+            type: "true_false";
+            value: boolean;
+        } | {
+            answers: string[];
+            /** @enum {string} */
+            type: "text";
+        } | {
+            answers: components["schemas"]["NumericValue"][];
+            /** @enum {string} */
+            type: "numeric";
+        } | {
+            pairs: [
+                string,
+                string
+            ][];
+            /** @enum {string} */
+            type: "matching";
+        } | {
+            order: components["schemas"]["OptionId"][];
+            /** @enum {string} */
+            type: "ordering";
+        } | {
+            /** @enum {string} */
+            type: "none";
+        };
+        CourseDetail: components["schemas"]["CourseSummary"] & {
+            /** @description The completion rules of the course's manifest. */
+            completion: components["schemas"]["Completion"];
+            /** @description Files in the course that are not lessons, quizzes or manifests: attachments and images. */
+            files: components["schemas"]["CourseFile"][];
+            instructors: string[];
+            modules: components["schemas"]["SyllabusModule"][];
+            version_id: string;
+        };
+        CourseFile: {
+            media_type: string;
+            path: string;
+            sha256: string;
+            /** Format: int64 */
+            size: number;
+        };
+        /** @description A course's id as the programme refers to it (the course table's key). */
+        CourseId: string;
         CoursePage: {
-            items: Record<string, never>[];
+            items: components["schemas"]["CourseSummary"][];
             /** Format: int64 */
             page: number;
             /** Format: int64 */
             per_page: number;
             /** Format: int64 */
             total: number;
+        };
+        /** @description One problem of a course folder, wherever it was found (course, lesson or quiz file). */
+        CourseProblem: {
+            code: string;
+            /** Format: int32 */
+            column?: number | null;
+            file: string;
+            /** Format: int32 */
+            line?: number | null;
+            message: string;
+            severity: string;
+        };
+        /** @description An enrolment's stored figures after a sync. */
+        CourseProgress: {
+            /** @description The certificate this batch's completion issued, if it completed the course. */
+            certificate_id?: string | null;
+            /** Format: date-time */
+            completed_at?: string | null;
+            course_id: string;
+            course_slug: string;
+            last_lesson_id?: string | null;
+            last_position?: string | null;
+            /** Format: int32 */
+            percent_complete: number;
+            /** @description `not_started`, `in_progress` or `completed`. */
+            status: components["schemas"]["EnrolmentStatus"];
+        };
+        /**
+         * @description What a quiz is for in a course.
+         * @enum {string}
+         */
+        CourseQuizRole: "final" | "pretest" | "posttest" | "practice";
+        CourseSummary: {
+            category: string;
+            cover_sha256?: string | null;
+            /** Format: int32 */
+            duration_minutes: number;
+            enrolment?: components["schemas"]["EnrolmentSummary"] | null;
+            id: string;
+            /** Format: double */
+            jp: number;
+            language: string;
+            /** Format: int32 */
+            lesson_count: number;
+            level: string;
+            self_enrol: boolean;
+            slug: string;
+            summary: string;
+            tags: string[];
+            title: string;
+            /** Format: int32 */
+            version: number;
+            visibility: string;
         };
         CreateCohort: {
             /**
@@ -1896,6 +2311,21 @@ export interface components {
             generated_password?: string | null;
             user: components["schemas"]["UserView"];
         };
+        /** @description Something wrong with one row (or the header, row 1) of the import file. */
+        CsvProblem: {
+            code: string;
+            column?: string | null;
+            message: string;
+            /** Format: int64 */
+            row: number;
+        };
+        /**
+         * @description The forms of competence development of Peraturan LAN 10/2018, numbered as SIASN's
+         *     `jenisDiklat` reference (1–25): classical first, then non-classical. External training
+         *     records use these. Names, category and default conversion live in one table, [`FORMS`].
+         * @enum {string}
+         */
+        DevelopmentForm: "diklat_struktural" | "diklat_fungsional" | "diklat_teknis" | "workshop" | "pelatihan_manajerial" | "pelatihan_sosial_kultural" | "sosialisasi" | "bimbingan_teknis" | "seminar" | "magang" | "kursus" | "penataran" | "klasikal_lainnya" | "coaching" | "mentoring" | "e_learning" | "pelatihan_jarak_jauh" | "detasering" | "pembelajaran_alam_terbuka" | "patok_banding" | "pertukaran_pns" | "belajar_mandiri" | "komunitas_belajar" | "bimbingan_di_tempat_kerja" | "non_klasikal_lainnya";
         EnrolRequest: {
             /** Format: date-time */
             due_at?: string | null;
@@ -1912,6 +2342,51 @@ export interface components {
             changed: boolean;
             enrolled: boolean;
         };
+        /** @enum {string} */
+        EnrolmentStatus: "not_started" | "in_progress" | "completed";
+        EnrolmentSummary: {
+            /** Format: date-time */
+            completed_at?: string | null;
+            /** Format: date-time */
+            due_at?: string | null;
+            last_lesson_key?: string | null;
+            /** Format: int32 */
+            percent_complete: number;
+            required: boolean;
+            status: string;
+        };
+        EventKind: {
+            lesson_id: string;
+            /** @enum {string} */
+            type: "lesson_opened";
+        } | {
+            lesson_id: string;
+            /** @enum {string} */
+            type: "lesson_completed";
+        } | {
+            lesson_id: string;
+            /** Format: int64 */
+            seconds: number;
+            /** @enum {string} */
+            type: "time_spent";
+        } | {
+            quiz_id: string;
+            /** Format: double */
+            score_percent: number;
+            /** @enum {string} */
+            type: "quiz_passed";
+        } | {
+            quiz_id: string;
+            /** Format: double */
+            score_percent: number;
+            /** @enum {string} */
+            type: "quiz_failed";
+        } | {
+            anchor?: string | null;
+            lesson_id: string;
+            /** @enum {string} */
+            type: "position";
+        };
         EventResult: {
             /** Format: uuid */
             client_id?: string | null;
@@ -1926,6 +2401,17 @@ export interface components {
             message?: string | null;
             /** @description `accepted`, `duplicate` or `rejected`. */
             status: string;
+        };
+        /** @enum {string} */
+        ExclusionReason: "pending_approval" | "rejected" | "duplicate";
+        /** @description Feedback to show with a grade. */
+        Feedback: {
+            /** @description Feedback attached to what the learner chose or typed, in the question's order. */
+            answer?: string[];
+            /** @description An instructor's comment from manual grading. */
+            comment?: string | null;
+            /** @description The question's general feedback, shown whatever the response. */
+            general?: string | null;
         };
         /** @description The learner's grade for a quiz across attempts. */
         FinalGradeView: {
@@ -1948,7 +2434,7 @@ export interface components {
             name_en: string;
             name_id: string;
             /** @description How its JP are counted (this deployment's table). */
-            rule: Record<string, never>;
+            rule: components["schemas"]["ConversionRule"];
             /**
              * Format: int32
              * @description SIASN `jenisDiklatId`.
@@ -1959,12 +2445,34 @@ export interface components {
             /** @description Shown this once; the user should change it after logging in. */
             password: string;
         };
+        Grade: {
+            feedback: components["schemas"]["Feedback"];
+            /** Format: double */
+            max_points: number;
+            /** Format: double */
+            points: number;
+            state: components["schemas"]["GradeState"];
+        };
+        /** @enum {string} */
+        GradeState: "correct" | "partial" | "incorrect" | "pending" | "ungraded";
         ImportReport: {
             created: number;
             dry_run: boolean;
             /** @description Rows left out (only with `skip_invalid`). */
-            problems: Record<string, never>[];
+            problems: components["schemas"]["CsvProblem"][];
             skipped: number;
+        };
+        ImportResult: {
+            /** @description Lessons of the previous version that this version no longer has (kept in the old version). */
+            archived_lessons: string[];
+            course_id: string;
+            /** @description A new course (not a new version of an existing one). */
+            created: boolean;
+            slug: string;
+            /** @description The same content as the current version: nothing was written. */
+            unchanged: boolean;
+            /** Format: int32 */
+            version: number;
         };
         ImportedQuestion: {
             category?: string | null;
@@ -1985,7 +2493,9 @@ export interface components {
             /** Format: int32 */
             attempts: number;
             /** @description Work it fanned out (e.g. one render per certificate), by status. */
-            children: Record<string, never>;
+            children: {
+                [key: string]: number;
+            };
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
@@ -1997,12 +2507,134 @@ export interface components {
             /** @description `queued`, `running`, `done` or `failed`. */
             status: string;
         };
+        /** @description JP (jam pelajaran), in steps of a half. */
+        Jp: number;
+        /** @description A breakdown line with what the pure summary does not carry. */
+        JpLine: components["schemas"]["BreakdownLine"] & {
+            approval?: components["schemas"]["Approval"] | null;
+            course_id?: string | null;
+            external_id?: string | null;
+            form?: components["schemas"]["DevelopmentForm"] | null;
+            provider: string;
+        };
+        JpReport: {
+            label_en: string;
+            /** @description "14 / 20 JP" (Indonesian number format) and the English form. */
+            label_id: string;
+            lines: components["schemas"]["JpLine"][];
+            summary: components["schemas"]["YearSummary"];
+            target_met: boolean;
+        };
+        /**
+         * Format: int32
+         * @description The calendar year that JP count towards: the year in which the learning was completed, in
+         *     the given time zone. 2026-12-31T17:30Z is already 1 January 2027 in Jakarta (UTC+7).
+         */
+        JpYear: number;
+        LearnerKind: {
+            options: components["schemas"]["LearnerOption"][];
+            /** @enum {string} */
+            type: "single_choice";
+        } | {
+            options: components["schemas"]["LearnerOption"][];
+            /** @enum {string} */
+            type: "multiple_response";
+        } | {
+            /** @enum {string} */
+            type: "true_false";
+        } | {
+            /** @enum {string} */
+            type: "short_answer";
+        } | {
+            /** @enum {string} */
+            type: "numeric";
+        } | {
+            choices: components["schemas"]["LearnerOption"][];
+            prompts: components["schemas"]["LearnerOption"][];
+            /** @enum {string} */
+            type: "matching";
+        } | {
+            items: components["schemas"]["LearnerOption"][];
+            /** @enum {string} */
+            type: "ordering";
+        } | {
+            response_template?: string | null;
+            /** @enum {string} */
+            type: "essay";
+        } | {
+            /** @enum {string} */
+            type: "description";
+        };
+        LearnerOption: {
+            id: components["schemas"]["OptionId"];
+            text: string;
+        };
+        LearnerQuestion: {
+            id: components["schemas"]["QuestionId"];
+            kind: components["schemas"]["LearnerKind"];
+            /**
+             * Format: double
+             * @description Points the question is worth in this quiz (shown as "2 poin").
+             */
+            points: number;
+            text: string;
+            text_format: components["schemas"]["TextFormat"];
+        };
+        /**
+         * @description One thing a learner did, as the client (browser, offline app) recorded it.
+         *
+         *     `client_id` is generated by the client when the event happens, so an event that is sent twice
+         *     (a retry after a lost answer, a re-sync after going offline) keeps its id: storage stores each
+         *     id once, and that is what makes syncing idempotent.
+         */
+        LearningEvent: {
+            /** Format: uuid */
+            client_id: string;
+            kind: components["schemas"]["EventKind"];
+            /** Format: date-time */
+            occurred_at: string;
+        };
+        LessonSummary: {
+            id: string;
+            path: string;
+            /** Format: int32 */
+            reading_minutes: number;
+            required: boolean;
+            title: string;
+        };
+        LessonView: {
+            /** @description Changes whenever the stored HTML changes (an ETag for clients). */
+            content_hash: string;
+            /** Format: int32 */
+            count: number;
+            html: string;
+            id: string;
+            module_id: string;
+            module_title: string;
+            next?: string | null;
+            /** Format: int32 */
+            position: number;
+            previous?: string | null;
+            /** Format: int32 */
+            reading_minutes: number;
+            required: boolean;
+            title: string;
+            toc: components["schemas"]["TocEntry"][];
+            /** Format: int32 */
+            word_count: number;
+        };
         LoginRequest: {
             /** @description NIP (18 digits, spaces allowed) or e-mail address. */
             login: string;
             password: string;
             /** @description `true` for the web app: the refresh token goes into an HttpOnly cookie, not the body. */
             use_cookie?: boolean;
+        };
+        /** @description Points an instructor gave (essays, or an override of the automatic grade). */
+        ManualGrade: {
+            comment?: string | null;
+            /** Format: double */
+            points: number;
         };
         ManualGradeItem: {
             comment?: string | null;
@@ -2019,14 +2651,98 @@ export interface components {
         MarkedRead: {
             marked: number;
         };
+        MatchChoice: {
+            id: components["schemas"]["OptionId"];
+            text: string;
+        };
+        MatchPair: {
+            /** @description Id of the [`MatchChoice`] that answers this prompt. */
+            answer: components["schemas"]["OptionId"];
+            id: components["schemas"]["OptionId"];
+            prompt: string;
+        };
         MemberPage: {
-            items: Record<string, never>[];
+            items: components["schemas"]["MemberView"][];
             /** Format: int64 */
             page: number;
             /** Format: int64 */
             per_page: number;
             /** Format: int64 */
             total: number;
+        };
+        MemberView: {
+            /** Format: date-time */
+            assigned_at: string;
+            certificate_id?: string | null;
+            /** Format: date-time */
+            completed_at?: string | null;
+            /** Format: int32 */
+            electives_done: number;
+            jabatan: string;
+            name: string;
+            nip?: string | null;
+            opd_id?: string | null;
+            opd_name?: string | null;
+            /** Format: int32 */
+            percent: number;
+            /** Format: int32 */
+            required_done: number;
+            user_id: string;
+        };
+        /** @description A current mentee, as their mentor sees them. */
+        MenteeView: {
+            /** Format: int64 */
+            courses_completed: number;
+            /**
+             * Format: int64
+             * @description Courses enrolled in (not withdrawn from).
+             */
+            courses_enrolled: number;
+            id: string;
+            /**
+             * Format: double
+             * @description JP earned this year (completed courses and approved external training).
+             */
+            jp_earned: number;
+            /**
+             * Format: double
+             * @description The yearly JP target.
+             */
+            jp_target: number;
+            name: string;
+            nip?: string | null;
+            opd_id?: string | null;
+            opd_name?: string | null;
+            target_met: boolean;
+            /**
+             * Format: int32
+             * @description The calendar year the JP count towards (this year, in the deployment's time zone).
+             */
+            year: number;
+        };
+        Missing: {
+            lesson_id: string;
+            /** @enum {string} */
+            type: "lesson";
+        } | {
+            quiz_id: string;
+            /** @enum {string} */
+            type: "quiz";
+        } | {
+            /** Format: int32 */
+            required_minutes: number;
+            /** Format: int64 */
+            spent_minutes: number;
+            /** @enum {string} */
+            type: "time";
+        } | {
+            /** @enum {string} */
+            type: "feedback";
+        };
+        ModuleSummary: {
+            id: string;
+            lessons: components["schemas"]["LessonSummary"][];
+            title: string;
         };
         MonthCount: {
             /** Format: int64 */
@@ -2056,8 +2772,46 @@ export interface components {
             /** Format: date-time */
             submitted_at?: string | null;
         };
+        MyCourse: {
+            /** Format: date-time */
+            completed_at?: string | null;
+            course_id: string;
+            /** Format: date-time */
+            due_at?: string | null;
+            /** Format: double */
+            jp: number;
+            /** Format: int32 */
+            percent_complete: number;
+            /** Format: int32 */
+            position: number;
+            required: boolean;
+            slug: string;
+            /** @description `active`, `completed` or `withdrawn`; absent if not enrolled (withdrawn by hand). */
+            status?: string | null;
+            title: string;
+        };
+        MyProgramme: {
+            /** Format: date-time */
+            assigned_at: string;
+            certificate: boolean;
+            certificate_id?: string | null;
+            cohort: components["schemas"]["CohortView"];
+            /** Format: date-time */
+            completed_at?: string | null;
+            courses: components["schemas"]["MyCourse"][];
+            description: string;
+            /** Format: int32 */
+            electives_needed: number;
+            /** Format: double */
+            jp: number;
+            /** @description Not complete and past the cohort's deadline. */
+            overdue: boolean;
+            programme_id: string;
+            progress: components["schemas"]["ProgrammeProgress"];
+            title: string;
+        };
         MyProgrammes: {
-            items: Record<string, never>[];
+            items: components["schemas"]["MyProgramme"][];
         };
         MyQuizStatus: {
             attempts: components["schemas"]["MyAttempt"][];
@@ -2084,7 +2838,7 @@ export interface components {
         NewTrainingRequest: {
             abroad?: boolean;
             /** @description How much there was, in the form's unit (see `GET /jp/forms`). */
-            amount: Record<string, never>;
+            amount: components["schemas"]["Amount"];
             /** @description SIASN `nomorSertipikat`. */
             certificate_number?: string | null;
             /** Format: date */
@@ -2124,7 +2878,9 @@ export interface components {
         };
         NotificationSettings: {
             /** @description Per kind: are e-mails sent? (in-app notifications always are) */
-            email: Record<string, never>;
+            email: {
+                [key: string]: boolean;
+            };
             /** @description Kinds whose e-mails cannot be turned off. */
             essential: string[];
         };
@@ -2146,6 +2902,36 @@ export interface components {
             /** @description In the user's language. */
             title: string;
         };
+        NumericAnswer: {
+            feedback?: string | null;
+            value: components["schemas"]["NumericValue"];
+            /** Format: double */
+            weight: number;
+        };
+        /** @description What numbers an accepted numeric answer covers. */
+        NumericValue: {
+            /** @enum {string} */
+            kind: "exact";
+            /** Format: double */
+            tolerance: number;
+            /** Format: double */
+            value: number;
+        } | {
+            /** @enum {string} */
+            kind: "range";
+            /** Format: double */
+            max: number;
+            /** Format: double */
+            min: number;
+        };
+        OpdProgress: {
+            /** Format: int64 */
+            completed: number;
+            /** Format: int64 */
+            members: number;
+            opd_id?: string | null;
+            opd_name?: string | null;
+        };
         OpdRef: {
             /** Format: uuid */
             id: string;
@@ -2156,10 +2942,27 @@ export interface components {
             id: string;
             name: string;
         };
+        /**
+         * @description Identifier of an option (choice), a matching prompt or choice, or an ordering item, unique
+         *     within its question. Responses name options by id, never by position, so shuffling the
+         *     display order can never change a grade.
+         */
+        OptionId: string;
+        OrderItem: {
+            id: components["schemas"]["OptionId"];
+            text: string;
+        };
+        /**
+         * @description How an ordering question gives partial credit.
+         * @enum {string}
+         */
+        OrderingScoring: "all_or_nothing" | "absolute_position" | "longest_ordered_subsequence";
         OutboxPage: {
             /** @description Messages per status, over the whole outbox. */
-            counts: Record<string, never>;
-            items: Record<string, never>[];
+            counts: {
+                [key: string]: number;
+            };
+            items: components["schemas"]["OutboxView"][];
             /** Format: int64 */
             page: number;
             /** Format: int64 */
@@ -2167,12 +2970,60 @@ export interface components {
             /** Format: int64 */
             total: number;
         };
+        /** @description One message as an admin sees it: never its parameters (a reset link is a secret). */
+        OutboxView: {
+            /** Format: int32 */
+            attempts: number;
+            /** Format: date-time */
+            created_at: string;
+            id: string;
+            kind: string;
+            last_error?: string | null;
+            /** Format: date-time */
+            next_attempt_at: string;
+            recipient?: string | null;
+            /** Format: date-time */
+            sent_at?: string | null;
+            status: string;
+            subject_id: string;
+            user_email: string;
+            user_id: string;
+        };
+        PairPage: {
+            items: components["schemas"]["PairView"][];
+            /** Format: int64 */
+            page: number;
+            /** Format: int64 */
+            per_page: number;
+            /** Format: int64 */
+            total: number;
+        };
+        /** @description One side of a pair. */
+        PairPerson: {
+            id: string;
+            name: string;
+            opd_id?: string | null;
+            opd_name?: string | null;
+        };
         PairRequest: {
             /** Format: uuid */
             mentee_id: string;
             /** Format: uuid */
             mentor_id: string;
         };
+        /** @description A current mentoring pair. */
+        PairView: {
+            /** Format: date-time */
+            created_at: string;
+            id: string;
+            mentee: components["schemas"]["PairPerson"];
+            mentor: components["schemas"]["PairPerson"];
+        };
+        /**
+         * @description Whether an attempt or a final grade passes.
+         * @enum {string}
+         */
+        PassState: "passed" | "failed" | "pending" | "no_pass_mark";
         PreviewRequest: {
             /** @description Course-relative path of the lesson file (relative links resolve from its folder). */
             path: string;
@@ -2181,11 +3032,11 @@ export interface components {
         };
         PreviewResponse: {
             html: string;
-            problems: Record<string, never>[];
+            problems: components["schemas"]["CourseProblem"][];
             /** Format: int32 */
             reading_minutes: number;
             title?: string | null;
-            toc: Record<string, never>[];
+            toc: components["schemas"]["TocEntry"][];
         };
         /** @description The problem document (RFC 9457) every error response carries. */
         Problem: {
@@ -2206,14 +3057,109 @@ export interface components {
             /** @description `false` for an elective. Default `true`. */
             required?: boolean;
         };
+        ProgrammeCourseView: {
+            course_id: string;
+            /** Format: double */
+            jp: number;
+            /** Format: int32 */
+            position: number;
+            required: boolean;
+            slug: string;
+            title: string;
+        };
+        ProgrammeDetail: components["schemas"]["ProgrammeSummary"] & {
+            cohorts: components["schemas"]["CohortView"][];
+            courses: components["schemas"]["ProgrammeCourseView"][];
+        };
         ProgrammePage: {
-            items: Record<string, never>[];
+            items: components["schemas"]["ProgrammeSummary"][];
             /** Format: int64 */
             page: number;
             /** Format: int64 */
             per_page: number;
             /** Format: int64 */
             total: number;
+        };
+        /** @description Where a learner stands in a programme. */
+        ProgrammeProgress: {
+            complete: boolean;
+            /** @description Electives completed (may exceed the number needed). */
+            electives_done: number;
+            electives_needed: number;
+            /** @description Required courses not yet completed, in the programme's order. */
+            missing_required: components["schemas"]["CourseId"][];
+            /**
+             * Format: int32
+             * @description 0–100: the share of the needed courses completed (extra electives do not count twice).
+             */
+            percent: number;
+            required_done: number;
+            required_total: number;
+        };
+        ProgrammeSummary: {
+            certificate: boolean;
+            /** Format: int64 */
+            cohort_count: number;
+            /** Format: int64 */
+            course_count: number;
+            /** Format: date-time */
+            created_at: string;
+            description: string;
+            /** Format: int32 */
+            electives_needed: number;
+            id: string;
+            /** Format: double */
+            jp: number;
+            owner_id: string;
+            owner_name: string;
+            owner_opd_id?: string | null;
+            title: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        /** @description One enrolment's stored progress, as dashboards read it. */
+        ProgressRow: {
+            /** Format: date-time */
+            completed_at?: string | null;
+            course_id: string;
+            course_slug: string;
+            course_title: string;
+            /** Format: date-time */
+            due_at?: string | null;
+            /** Format: date-time */
+            enrolled_at: string;
+            enrolment_id: string;
+            /** @description `active`, `completed` or `withdrawn`. */
+            enrolment_status: string;
+            /** Format: double */
+            jp: number;
+            /** Format: date-time */
+            last_activity_at?: string | null;
+            last_lesson_id?: string | null;
+            /** Format: int32 */
+            percent_complete: number;
+            required: boolean;
+        };
+        /** @description An enrolment's stored progress plus what its completion rules still ask for. */
+        ProgressView: components["schemas"]["ProgressRow"] & {
+            completed_lessons: string[];
+            last_position?: string | null;
+            /** @description What the current rules still ask for (empty once complete). */
+            missing: components["schemas"]["Missing"][];
+            /** Format: int64 */
+            seconds_spent: number;
+            status: components["schemas"]["EnrolmentStatus"];
+        };
+        ProofMeta: {
+            /** Format: date-time */
+            created_at: string;
+            file_name: string;
+            id: string;
+            media_type: string;
+            sha256: string;
+            /** Format: int64 */
+            size: number;
+            user_id: string;
         };
         PublishRequest: {
             /** @description Files to remove (e.g. a lesson). Its learners' progress is archived, not deleted. */
@@ -2226,6 +3172,141 @@ export interface components {
                 [key: string]: string;
             };
         };
+        /** @description One question with everything needed to grade it. */
+        Question: {
+            /** @description Category path such as `Keuangan/Anggaran`, used by random draws. */
+            category?: string | null;
+            /**
+             * Format: double
+             * @description Points the question is worth unless a quiz gives it another mark.
+             */
+            default_points: number;
+            /** @description Shown to every learner after grading, whatever they answered. */
+            general_feedback?: string | null;
+            id: components["schemas"]["QuestionId"];
+            kind: components["schemas"]["QuestionKind"];
+            /**
+             * Format: int32
+             * @description Line in the source file where the question starts, for error messages and previews.
+             */
+            source_line?: number | null;
+            tags?: string[];
+            /**
+             * @description The question text, Markdown unless `text_format` says otherwise. A missing-word question
+             *     contains [`BLANK_MARKER`] where the answer goes.
+             */
+            text: string;
+            text_format?: components["schemas"]["TextFormat"];
+            /**
+             * @description Author-facing name (GIFT `::title::`, Markdown `## heading`). Not shown to learners:
+             *     titles often give the answer away ("Ibu kota = Jakarta").
+             */
+            title: string;
+        };
+        /**
+         * @description Stable identifier of a question inside a bank. Attempts, statistics and regrading refer to
+         *     questions by this id, so it must survive edits of the question's text.
+         */
+        QuestionId: string;
+        /**
+         * @description The type of a question and its answer key.
+         *
+         *     Weights are fractions of the question's points: `1.0` is 100 %, `-0.5` is a 50 % penalty.
+         */
+        QuestionKind: {
+            choices: components["schemas"]["Choice"][];
+            shuffle: boolean;
+            /** @enum {string} */
+            type: "single_choice";
+        } | {
+            choices: components["schemas"]["Choice"][];
+            shuffle: boolean;
+            /** @enum {string} */
+            type: "multiple_response";
+        } | {
+            correct: boolean;
+            /** @description Feedback for a learner who answered "false". */
+            feedback_false?: string | null;
+            /** @description Feedback for a learner who answered "true". */
+            feedback_true?: string | null;
+            /** @enum {string} */
+            type: "true_false";
+        } | {
+            answers: components["schemas"]["TextAnswer"][];
+            case_sensitive: boolean;
+            /** @description Trim and collapse runs of whitespace in both the response and the answers. */
+            normalise_whitespace: boolean;
+            /** @enum {string} */
+            type: "short_answer";
+        } | {
+            answers: components["schemas"]["NumericAnswer"][];
+            /** @description Feedback for any number that matches no answer (GIFT `~#...`). */
+            other_feedback?: string | null;
+            /** @enum {string} */
+            type: "numeric";
+        } | {
+            /** @description Every choice offered, including distractors that answer no prompt. */
+            choices: components["schemas"]["MatchChoice"][];
+            pairs: components["schemas"]["MatchPair"][];
+            /**
+             * @description Whether the prompts may be shuffled (the choices are always shuffled, otherwise
+             *     their order would mirror the prompts').
+             */
+            shuffle: boolean;
+            /** @enum {string} */
+            type: "matching";
+        } | {
+            items: components["schemas"]["OrderItem"][];
+            scoring: components["schemas"]["OrderingScoring"];
+            /** @enum {string} */
+            type: "ordering";
+        } | {
+            /** @description Guidance for the grader; never shown to learners. */
+            grader_info?: string | null;
+            response_template?: string | null;
+            /** @enum {string} */
+            type: "essay";
+        } | {
+            /** @enum {string} */
+            type: "description";
+        };
+        QuestionStatistics: {
+            /** @description Attempts that contained the question. */
+            attempts: number;
+            /**
+             * Format: double
+             * @description Correlation, −1..1, between the score on this question and the score on the rest of the
+             *     test (the corrected item–total correlation; Moodle shows it ×100). Near 0 or negative:
+             *     the question does not tell stronger learners from weaker ones, or its key is wrong.
+             *     `None` when either score does not vary.
+             */
+            discrimination_index?: number | null;
+            /**
+             * Format: double
+             * @description Mean score as a fraction of the maximum, 0..1 (Moodle shows it ×100). Low = hard.
+             */
+            facility_index?: number | null;
+            /** @description Attempts that left the question unanswered. */
+            no_response: number;
+            question_id: components["schemas"]["QuestionId"];
+            /**
+             * @description How often each option or answer was given. Choice questions list every option, even
+             *     ones nobody chose (a distractor nobody picks is doing no work).
+             */
+            responses: components["schemas"]["ResponseCount"][];
+            /**
+             * Format: double
+             * @description Sample standard deviation of the score fraction.
+             */
+            standard_deviation?: number | null;
+        };
+        QuestionSummary: {
+            id: string;
+            title: string;
+            type: string;
+        };
+        /** @enum {string} */
+        QuizFormat: "markdown" | "gift" | "aiken";
         /** @description A quiz of a course with its settings, never its questions. */
         QuizInfo: {
             format: string;
@@ -2245,7 +3326,7 @@ export interface components {
             question_count: number;
             /** @description Passing it is required to complete the course. */
             required_for_completion: boolean;
-            review_policy: Record<string, never>;
+            review_policy: components["schemas"]["ReviewPolicy"];
             /**
              * @description `pretest`, `posttest`, `final` or `practice` (the course manifest's `[[quizzes]] role`
              *     wins over the quiz file's own).
@@ -2255,6 +3336,48 @@ export interface components {
             time_limit_minutes?: number | null;
             title: string;
         };
+        /** @description A problem at a 1-based line and column (columns count characters, not bytes). */
+        QuizProblem: {
+            code: components["schemas"]["QuizProblemCode"];
+            /** Format: int32 */
+            column: number;
+            /** Format: int32 */
+            line: number;
+            message: string;
+            severity: components["schemas"]["QuizSeverity"];
+        };
+        /**
+         * @description Machine-readable kind of problem; the UI translates it, the message says it in English.
+         * @enum {string}
+         */
+        QuizProblemCode: "unclosed_brace" | "unmatched_brace" | "nested_brace" | "multiple_answer_blocks" | "unterminated_title" | "empty_question" | "missing_answer" | "no_correct_answer" | "too_few_options" | "bad_weight" | "bad_numeric" | "bad_matching_pair" | "weights_do_not_add_up" | "ignored_text" | "unsupported_feature" | "unknown_construct" | "unknown_format" | "invalid_id" | "duplicate_id" | "duplicate_option" | "answer_not_an_option" | "option_without_question" | "front_matter_unclosed" | "front_matter_invalid" | "unknown_setting" | "unknown_attribute" | "unknown_type" | "type_mismatch" | "bad_points" | "unknown_question" | "not_enough_questions";
+        /** @enum {string} */
+        QuizSeverity: "error" | "warning";
+        QuizStatistics: {
+            /** @description Attempts counted. */
+            attempts: number;
+            /**
+             * Format: double
+             * @description Cronbach's alpha, the test's internal consistency. Defined only when every attempt had
+             *     the same questions (no random draws), there are at least two questions and two attempts,
+             *     and the total scores vary.
+             */
+            cronbach_alpha?: number | null;
+            /**
+             * Format: double
+             * @description Mean of the attempts' percentages.
+             */
+            mean_percent?: number | null;
+            /** Format: double */
+            median_percent?: number | null;
+            /** @description In order of first appearance. */
+            questions: components["schemas"]["QuestionStatistics"][];
+            /**
+             * Format: double
+             * @description Sample standard deviation (n − 1) of the percentages; needs two attempts.
+             */
+            standard_deviation?: number | null;
+        };
         QuizStatisticsView: {
             /** @description `first` or `all`. */
             attempts_counted: string;
@@ -2263,7 +3386,15 @@ export interface components {
              * @description Facility (0..1), discrimination (−1..1, the corrected item–total correlation) and how
              *     often each option was chosen, per question; mean, median, SD and Cronbach's alpha.
              */
-            statistics: Record<string, never>;
+            statistics: components["schemas"]["QuizStatistics"];
+        };
+        QuizSummary: {
+            format: components["schemas"]["QuizFormat"];
+            id: string;
+            path: string;
+            questions: components["schemas"]["QuestionSummary"][];
+            role: components["schemas"]["CourseQuizRole"];
+            title?: string | null;
         };
         ReasonRequest: {
             reason: string;
@@ -2271,6 +3402,13 @@ export interface components {
         RefreshRequest: {
             /** @description The refresh token; omit it when it travels in the cookie. */
             refresh_token?: string | null;
+        };
+        RegradeChange: {
+            /** Format: double */
+            new_points: number;
+            /** Format: double */
+            old_points: number;
+            question_id: components["schemas"]["QuestionId"];
         };
         RegradeReport: {
             /** @description Submitted attempts graded again with the corrected questions. */
@@ -2283,9 +3421,23 @@ export interface components {
             /** @description Questions whose current text differs from what some attempt was graded with. */
             questions_changed: string[];
         };
+        /**
+         * @description Responses the corrected question can no longer read; they now score nothing, and someone
+         *     should look at them.
+         */
+        RegradeWarning: {
+            /** @enum {string} */
+            kind: "unknown_options";
+            options: components["schemas"]["OptionId"][];
+            question_id: components["schemas"]["QuestionId"];
+        } | {
+            /** @enum {string} */
+            kind: "response_no_longer_fits";
+            question_id: components["schemas"]["QuestionId"];
+        };
         RegradedAttempt: {
             attempt_id: string;
-            changes: Record<string, never>[];
+            changes: components["schemas"]["RegradeChange"][];
             new_pass_state: string;
             /** Format: double */
             new_percent: number;
@@ -2296,7 +3448,7 @@ export interface components {
             old_percent?: number | null;
             user_id: string;
             /** @description Responses the corrected question can no longer read (they now score nothing). */
-            warnings: Record<string, never>[];
+            warnings: components["schemas"]["RegradeWarning"][];
         };
         ResetConfirm: {
             new_password: string;
@@ -2306,12 +3458,87 @@ export interface components {
             /** @description NIP or e-mail address. */
             login: string;
         };
-        ResponsesRequest: {
+        /**
+         * @description What a learner answered. Choices are named by option id, never by position, so the order in
+         *     which options were shown cannot change the grade.
+         */
+        Response: {
+            option: components["schemas"]["OptionId"];
+            /** @enum {string} */
+            type: "single_choice";
+        } | {
+            options: components["schemas"]["OptionId"][];
+            /** @enum {string} */
+            type: "multiple_response";
+        } | {
+            /** @enum {string} */
+            type: "true_false";
+            value: boolean;
+        } | {
+            text: string;
+            /** @enum {string} */
+            type: "short_answer";
+        } | {
+            input: string;
+            /** @enum {string} */
+            type: "numeric";
+        } | {
+            pairs: {
+                [key: string]: components["schemas"]["OptionId"];
+            };
+            /** @enum {string} */
+            type: "matching";
+        } | {
+            order: components["schemas"]["OptionId"][];
+            /** @enum {string} */
+            type: "ordering";
+        } | {
+            text: string;
+            /** @enum {string} */
+            type: "essay";
+        };
+        ResponseCount: {
+            count: number;
+            /** @description Option id, `true`/`false`, the normalised text typed, or `prompt=choice` for matching. */
+            key: string;
+            /** @description Human-readable form of the response. */
+            label: string;
             /**
-             * @description Question id → response (`{"type": "single_choice", "option": "…"}`, …); `null` clears
-             *     a saved response. Questions not named keep what was saved.
+             * Format: double
+             * @description Credit the response earns, when known (fraction, −1..1).
              */
-            responses?: Record<string, never>;
+            weight?: number | null;
+        };
+        ResponsesRequest: {
+            responses?: {
+                [key: string]: components["schemas"]["Response"] | null;
+            };
+        };
+        ReviewItem: {
+            correct_answer?: components["schemas"]["CorrectAnswer"] | null;
+            feedback?: components["schemas"]["Feedback"] | null;
+            /** Format: double */
+            max_points: number;
+            /** Format: double */
+            points: number;
+            question: components["schemas"]["LearnerQuestion"];
+            response?: components["schemas"]["Response"] | null;
+            state: components["schemas"]["GradeState"];
+        };
+        /**
+         * @description What a learner may see of a submitted attempt. Each level includes the ones before it.
+         * @enum {string}
+         */
+        ReviewLevel: "nothing" | "score" | "responses" | "correct_answers" | "feedback";
+        /** @description When the learner sees what. */
+        ReviewPolicy: {
+            /**
+             * @description Once the quiz is closed for the learner: no attempts left, or the course or programme
+             *     has ended. Usually more than `immediately`, so answers do not leak to later attempts.
+             */
+            after_close?: components["schemas"]["ReviewLevel"];
+            /** @description Right after submitting. */
+            immediately?: components["schemas"]["ReviewLevel"];
         };
         RevokeRequest: {
             reason: string;
@@ -2325,6 +3552,17 @@ export interface components {
             /** @example learner */
             role: string;
         };
+        RuleView: {
+            /** Format: date-time */
+            created_at: string;
+            created_by?: string | null;
+            id: string;
+            kind: string;
+            /** @description A readable form of the value: the OPD's or the person's name. */
+            label: string;
+            value: string;
+            within_opd_id?: string | null;
+        };
         SavedResponses: {
             /** @description Questions with a saved response. */
             answered: number;
@@ -2332,11 +3570,40 @@ export interface components {
             /** Format: date-time */
             saved_at: string;
         };
+        /** @description A part of the quiz, in order. */
+        Section: {
+            category: string;
+            /** Format: int32 */
+            count: number;
+            /**
+             * Format: double
+             * @description Mark for each drawn question; default: each question's own points.
+             */
+            points?: number | null;
+            /** @enum {string} */
+            type: "draw";
+        } | {
+            /** Format: double */
+            points?: number | null;
+            questions: components["schemas"]["QuestionId"][];
+            /** @enum {string} */
+            type: "fixed";
+        };
+        SlotGrade: {
+            grade: components["schemas"]["Grade"];
+            question_id: components["schemas"]["QuestionId"];
+        };
         SourceFileView: {
             path: string;
             size: number;
             /** @description UTF-8 text of the file (lessons, manifests, quizzes); binary files are listed without it. */
             text?: string | null;
+        };
+        /** @enum {string} */
+        SourceKind: "course" | "external";
+        SourceTotals: {
+            courses: components["schemas"]["Jp"];
+            external: components["schemas"]["Jp"];
         };
         /**
          * @description An attempt as the course's instructors (and hr) see it: the questions with their answers,
@@ -2344,19 +3611,23 @@ export interface components {
          */
         StaffAttemptView: {
             course_id: string;
-            grade?: Record<string, never> | null;
+            grade?: components["schemas"]["AttemptGrade"] | null;
             id: string;
-            manual_grades: Record<string, never>;
+            manual_grades: {
+                [key: string]: components["schemas"]["ManualGrade"];
+            };
             /** @description An essay (or other question) waits for manual grading. */
             needs_grading: boolean;
             /** Format: int32 */
             number: number;
             pass_state?: string | null;
-            questions: Record<string, never>[];
+            questions: components["schemas"]["Question"][];
             quiz_id: string;
             /** Format: date-time */
             regraded_at?: string | null;
-            responses: Record<string, never>;
+            responses: {
+                [key: string]: components["schemas"]["Response"];
+            };
             /** Format: date-time */
             started_at: string;
             state: components["schemas"]["AttemptState"];
@@ -2369,7 +3640,7 @@ export interface components {
         SuggestRequest: {
             abroad?: boolean;
             /** @description In the form's unit, e.g. `{"unit": "days", "days": 2}` or `{"unit": "stated_jp", "jp": 30}`. */
-            amount: Record<string, never>;
+            amount: components["schemas"]["Amount"];
             /** @example seminar */
             form: string;
         };
@@ -2377,19 +3648,38 @@ export interface components {
             /** Format: double */
             jp: number;
         };
+        SyllabusLesson: {
+            /** Format: int32 */
+            duration_minutes?: number | null;
+            id: string;
+            /** Format: int32 */
+            reading_minutes: number;
+            required: boolean;
+            title: string;
+        };
+        SyllabusModule: {
+            id: string;
+            lessons: components["schemas"]["SyllabusLesson"][];
+            summary?: string | null;
+            title: string;
+        };
+        /** @description One event of a sync batch, as the client sends it. */
+        SyncEvent: components["schemas"]["LearningEvent"] & {
+            course_id: string;
+        };
         SyncRequest: {
             /**
              * @description Each: `{"client_id": uuid, "course_id": id or slug, "kind": {"type": "lesson_opened" |
              *     "lesson_completed" | "time_spent" | "quiz_passed" | "quiz_failed" | "position", …},
              *     "occurred_at": RFC 3339}`. A malformed event is rejected alone, not the batch.
              */
-            events: Record<string, never>[];
+            events: components["schemas"]["SyncEvent"][];
         };
         SyncResponse: {
             accepted: number;
             duplicates: number;
             /** @description The stored progress of every course the batch named. */
-            progress: Record<string, never>[];
+            progress: components["schemas"]["CourseProgress"][];
             rejected: number;
             results: components["schemas"]["EventResult"][];
         };
@@ -2418,6 +3708,13 @@ export interface components {
             /** Format: int64 */
             withdrawn: number;
         };
+        /** @description The three parts of a message, as templates. */
+        Template: {
+            /** @description The HTML body's content; the layout around it (and the footer) is fixed. */
+            html: string;
+            subject: string;
+            text: string;
+        };
         TemplateInput: {
             /** @description The HTML body's content (values are HTML-escaped; the layout and footer are fixed). */
             html: string;
@@ -2431,22 +3728,42 @@ export interface components {
             text: string;
         };
         TemplateView: {
-            default: Record<string, never>;
+            default: components["schemas"]["Template"];
             essential: boolean;
             kind: string;
             language: string;
             overridden: boolean;
             /** @description Names the template may use (besides `name`, `url`, `settings_url` and `language`). */
-            sample_params: Record<string, never>;
+            sample_params: {
+                [key: string]: unknown;
+            };
             /** @description What is sent: the override if there is one, otherwise the built-in template. */
-            template: Record<string, never>;
+            template: components["schemas"]["Template"];
             /** Format: date-time */
             updated_at?: string | null;
         };
+        TextAnswer: {
+            feedback?: string | null;
+            text: string;
+            /** Format: double */
+            weight: number;
+        };
+        /**
+         * @description How the question text (and its answers and feedback) is written.
+         * @enum {string}
+         */
+        TextFormat: "markdown" | "html" | "plain" | "moodle";
         Timeline: {
             months: components["schemas"]["MonthCount"][];
             /** Format: int32 */
             year: number;
+        };
+        /** @description A heading, for the lesson's table of contents. Callout titles are not listed. */
+        TocEntry: {
+            id: string;
+            /** Format: int32 */
+            level: number;
+            text: string;
         };
         TokenResponse: {
             access_token: string;
@@ -2471,7 +3788,7 @@ export interface components {
         };
         TrainingView: {
             abroad: boolean;
-            amount: Record<string, never>;
+            amount: components["schemas"]["Amount"];
             certificate_number?: string | null;
             /** Format: double */
             claimed_jp: number;
@@ -2524,7 +3841,9 @@ export interface components {
         };
         UpdateSettings: {
             /** @description Kinds to turn on (`true`) or off (`false`), e.g. `{"deadline_approaching": false}`. */
-            email: Record<string, never>;
+            email: {
+                [key: string]: boolean;
+            };
         };
         UpdateUser: {
             email?: string | null;
@@ -2540,8 +3859,8 @@ export interface components {
             roles?: components["schemas"]["RoleView"][] | null;
         };
         UploadResponse: {
-            check: Record<string, never>;
-            import?: Record<string, never> | null;
+            check: components["schemas"]["CheckOutput"];
+            import?: components["schemas"]["ImportResult"] | null;
         };
         UserPage: {
             items: components["schemas"]["UserView"][];
@@ -2569,11 +3888,117 @@ export interface components {
             opd?: components["schemas"]["OpdRef"] | null;
             roles: components["schemas"]["RoleView"][];
         };
+        /**
+         * @description What the public verification page (the QR code's target) shows: enough to confirm the paper
+         *     in hand is genuine, with the NIP masked because the page is public.
+         */
+        VerificationPage: {
+            certificate_number: components["schemas"]["CertificateNumber"];
+            /** Format: date */
+            completed_on: string;
+            course_title: string;
+            issuer_name: string;
+            jp: components["schemas"]["Jp"];
+            learner_name: string;
+            /** @description At most the first and last four digits (see [`lentera_progress::mask_nip`]). */
+            nip_masked?: string | null;
+            status: components["schemas"]["VerificationStatus"];
+        };
+        VerificationStatus: {
+            /** @enum {string} */
+            status: "valid";
+        } | {
+            reason: string;
+            /** Format: date */
+            revoked_on: string;
+            /** @enum {string} */
+            status: "revoked";
+        };
+        XapiAccount: {
+            homePage: string;
+            name: string;
+        };
+        XapiAgent: {
+            account: components["schemas"]["XapiAccount"];
+            name?: string | null;
+            objectType: string;
+        };
+        XapiContext: {
+            contextActivities?: components["schemas"]["XapiContextActivities"] | null;
+            language: string;
+            platform: string;
+        };
+        XapiContextActivities: {
+            parent: components["schemas"]["XapiParent"][];
+        };
+        XapiDefinition: {
+            name: {
+                [key: string]: string;
+            };
+            type: string;
+        };
+        XapiObject: {
+            definition: components["schemas"]["XapiDefinition"];
+            id: string;
+            objectType: string;
+        };
         XapiPage: {
             /** @description Pass as `cursor` for the next page; absent on the last page. */
             cursor?: string | null;
             /** @description xAPI 1.0.3 statements (ids are stable: exporting again yields the same ids). */
-            statements: Record<string, never>[];
+            statements: components["schemas"]["XapiStatement"][];
+        };
+        XapiParent: {
+            id: string;
+            objectType: string;
+        };
+        XapiResult: {
+            completion: boolean;
+            score?: components["schemas"]["XapiScore"] | null;
+            success: boolean;
+        };
+        XapiScore: {
+            /** Format: double */
+            max: number;
+            /** Format: double */
+            min: number;
+            /** Format: double */
+            raw: number;
+            /**
+             * Format: double
+             * @description -1..1 in the spec; here 0..1, the percentage divided by 100.
+             */
+            scaled: number;
+        };
+        /** @description An xAPI statement, serialised with the spec's property names. */
+        XapiStatement: {
+            actor: components["schemas"]["XapiAgent"];
+            context: components["schemas"]["XapiContext"];
+            /** Format: uuid */
+            id: string;
+            object: components["schemas"]["XapiObject"];
+            result: components["schemas"]["XapiResult"];
+            timestamp: string;
+            verb: components["schemas"]["XapiVerb"];
+            version: string;
+        };
+        XapiVerb: {
+            display: {
+                [key: string]: string;
+            };
+            id: string;
+        };
+        YearSummary: {
+            /**
+             * @description Every entry of the year in date order, counted or not (so a learner sees why a pending
+             *     record does not add up yet).
+             */
+            breakdown: components["schemas"]["BreakdownLine"][];
+            by_source: components["schemas"]["SourceTotals"];
+            earned: components["schemas"]["Jp"];
+            remaining: components["schemas"]["Jp"];
+            target: components["schemas"]["Jp"];
+            year: components["schemas"]["JpYear"];
         };
     };
     responses: never;
@@ -2784,7 +4209,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["AssignmentJobView"];
                 };
             };
             404: {
@@ -3310,7 +4735,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>[];
+                    "application/json": components["schemas"]["CertificationView"][];
                 };
             };
             403: {
@@ -3597,7 +5022,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["CourseDetail"];
                 };
             };
             404: {
@@ -3717,10 +5142,10 @@ export interface operations {
             };
             cookie?: never;
         };
-        /** @description a question: {id, title, text, default_points, category, kind: {type, …}} */
+        /** @description a question, answers included */
         requestBody: {
             content: {
-                "application/json": Record<string, never>;
+                "application/json": components["schemas"]["Question"];
             };
         };
         responses: {
@@ -3830,7 +5255,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["LessonView"];
                 };
             };
             304: {
@@ -3891,7 +5316,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["ProgressView"];
                 };
             };
             404: {
@@ -4541,7 +5966,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>[];
+                    "application/json": components["schemas"]["CertificationView"][];
                 };
             };
         };
@@ -4564,7 +5989,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["CertificationView"];
                 };
             };
             422: {
@@ -4681,7 +6106,34 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["JpReport"];
+                };
+            };
+        };
+    };
+    my_mentees: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MenteeView"][];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -4880,7 +6332,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>[];
+                    "application/json": components["schemas"]["ProgressView"][];
                 };
             };
         };
@@ -4906,7 +6358,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["ProofMeta"];
                 };
             };
             413: {
@@ -4919,6 +6371,37 @@ export interface operations {
             };
             /** @description unsupported_proof_type */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_mentorships: {
+        parameters: {
+            query?: {
+                page?: number;
+                /** @description At most 200 (default 50). */
+                per_page?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PairPage"];
+                };
+            };
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4946,6 +6429,67 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description a user outside the caller's scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not_a_mentor */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    end_mentorship: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
         };
     };
@@ -5049,7 +6593,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["ProgrammeDetail"];
                 };
             };
             403: {
@@ -5087,7 +6631,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["ProgrammeDetail"];
                 };
             };
             404: {
@@ -5120,7 +6664,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["ProgrammeDetail"];
                 };
             };
             /** @description programme_has_cohorts */
@@ -5162,7 +6706,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["CohortOut"];
                 };
             };
             /** @description duplicate_name */
@@ -5270,6 +6814,11 @@ export interface operations {
                 /** @description Column names and labels: `id` (default) or `en`. */
                 lang?: string;
                 per_page?: number;
+                /**
+                 * @description JP compliance in JSON: list at most this many learners below the target (default 200,
+                 *     at most 10,000; `below_total` counts them all, and the exports list them all).
+                 */
+                below_limit?: number;
                 /** @description Keyset cursor from the previous page (JSON only). */
                 after?: string;
             };
@@ -5306,6 +6855,11 @@ export interface operations {
                 /** @description Column names and labels: `id` (default) or `en`. */
                 lang?: string;
                 per_page?: number;
+                /**
+                 * @description JP compliance in JSON: list at most this many learners below the target (default 200,
+                 *     at most 10,000; `below_total` counts them all, and the exports list them all).
+                 */
+                below_limit?: number;
             };
             header?: never;
             path?: never;
@@ -5340,6 +6894,11 @@ export interface operations {
                 /** @description Column names and labels: `id` (default) or `en`. */
                 lang?: string;
                 per_page?: number;
+                /**
+                 * @description JP compliance in JSON: list at most this many learners below the target (default 200,
+                 *     at most 10,000; `below_total` counts them all, and the exports list them all).
+                 */
+                below_limit?: number;
             };
             header?: never;
             path?: never;
@@ -5374,6 +6933,11 @@ export interface operations {
                 /** @description Column names and labels: `id` (default) or `en`. */
                 lang?: string;
                 per_page?: number;
+                /**
+                 * @description JP compliance in JSON: list at most this many learners below the target (default 200,
+                 *     at most 10,000; `below_total` counts them all, and the exports list them all).
+                 */
+                below_limit?: number;
             };
             header?: never;
             path?: never;
@@ -5408,6 +6972,11 @@ export interface operations {
                 /** @description Column names and labels: `id` (default) or `en`. */
                 lang?: string;
                 per_page?: number;
+                /**
+                 * @description JP compliance in JSON: list at most this many learners below the target (default 200,
+                 *     at most 10,000; `below_total` counts them all, and the exports list them all).
+                 */
+                below_limit?: number;
             };
             header?: never;
             path?: never;
@@ -5659,7 +7228,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["JpReport"];
                 };
             };
             404: {
@@ -5688,7 +7257,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>[];
+                    "application/json": components["schemas"]["ProgressView"][];
                 };
             };
             404: {
@@ -5738,7 +7307,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["VerificationPage"];
                 };
             };
             404: {

@@ -1,19 +1,11 @@
 // Admin pages: notification templates and the e-mail outbox. Pure; tested in tests/admin.test.ts.
 import type { ProblemItem } from '../api/problem';
+import type { components } from '../api/schema';
 
 export type TemplatePart = 'subject' | 'text' | 'html';
 
 /** `GET /admin/notification-templates` (`TemplateView`). */
-export interface TemplateView {
-  kind: string;
-  language: string;
-  essential: boolean;
-  template: { subject: string; text: string; html: string };
-  overridden: boolean;
-  default: { subject: string; text: string; html: string };
-  sample_params: Record<string, unknown>;
-  updated_at: string | null;
-}
+export type TemplateView = components['schemas']['TemplateView'];
 
 /** Names every template may use, whatever its kind. */
 export const COMMON_NAMES = ['name', 'url', 'settings_url', 'language'];

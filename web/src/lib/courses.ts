@@ -32,7 +32,7 @@ export function isOffline(err: unknown): boolean {
 
 export async function fetchCourse(slug: string): Promise<Loaded<CourseDetail>> {
   try {
-    const detail = (await call(api.GET('/api/v1/courses/{slug}', { params: { path: { slug } } }))) as unknown as CourseDetail;
+    const detail = (await call(api.GET('/api/v1/courses/{slug}', { params: { path: { slug } } })));
     void putCourse(owner(), detail);
     return { data: detail, fromDevice: false };
   } catch (err) {
@@ -48,7 +48,7 @@ export async function fetchLesson(slug: string, id: string): Promise<Loaded<Less
   try {
     const lesson = (await call(
       api.GET('/api/v1/courses/{slug}/lessons/{lesson}', { params: { path: { slug, lesson: id } } }),
-    )) as unknown as LessonView;
+    ));
     void putLesson(owner(), slug, lesson);
     return { data: lesson, fromDevice: false };
   } catch (err) {
@@ -84,7 +84,7 @@ export async function downloadCourse(detail: CourseDetail, onProgress?: (p: Down
   for (const id of ids) {
     const lesson = (await call(
       api.GET('/api/v1/courses/{slug}/lessons/{lesson}', { params: { path: { slug: detail.slug, lesson: id } } }),
-    )) as unknown as LessonView;
+    ));
     await putLesson(owner(), detail.slug, lesson);
     for (const u of assetsIn(lesson.html)) files.add(u);
     onProgress?.({ done: ++done, total });
@@ -124,7 +124,7 @@ export async function completedLessons(detail: CourseDetail, progress: CoursePro
 export async function courseProgress(slug: string, online = true): Promise<CourseProgressView | null> {
   if (!online) return null;
   try {
-    return (await call(api.GET('/api/v1/courses/{slug}/progress', { params: { path: { slug } } }))) as unknown as CourseProgressView;
+    return (await call(api.GET('/api/v1/courses/{slug}/progress', { params: { path: { slug } } })));
   } catch {
     return null;
   }

@@ -1,22 +1,13 @@
 // External training and JP: what a form's conversion rule asks for, the amount the API takes,
 // the year's breakdown (counted, waiting for hr, rejected). Pure functions, tested in tests/jp.test.ts.
+import type { components } from '../api/schema';
 import type { JpReport } from '../api/views';
 
 /** `lentera_progress::ConversionRule` as `GET /jp/forms` sends it (tagged by `rule`). */
-export type ConversionRule =
-  | { rule: 'stated_jp'; abroad_bonus_percent: number }
-  | { rule: 'per_day'; jp: number; abroad_jp: number }
-  | { rule: 'actual_time_capped_per_day'; max_per_day: number }
-  | { rule: 'per_activity'; jp: number }
-  | { rule: 'per_session'; jp: number; max_sessions_per_month: number | null };
+export type ConversionRule = components['schemas']['ConversionRule'];
 
 /** `lentera_progress::Amount` (tagged by `unit`). */
-export type Amount =
-  | { unit: 'stated_jp'; jp: number }
-  | { unit: 'days'; days: number }
-  | { unit: 'time'; minutes: number; days: number }
-  | { unit: 'sessions'; sessions: number; months: number }
-  | { unit: 'activities'; activities: number };
+export type Amount = components['schemas']['Amount'];
 
 export type Unit = Amount['unit'];
 

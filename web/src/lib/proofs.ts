@@ -2,16 +2,12 @@
 // the raw bytes, then refer to the id; fetching one back needs the Authorization header.
 import { call } from '../api/http';
 import { readProblem, toProblem } from '../api/problem';
+import type { components } from '../api/schema';
 
 /** What the server keeps as proof (it checks the bytes too). */
 export const PROOF_ACCEPT = '.pdf,.png,.jpg,.jpeg,application/pdf,image/png,image/jpeg';
 
-export interface ProofMeta {
-  id: string;
-  file_name: string;
-  media_type: string;
-  size: number;
-}
+export type ProofMeta = components['schemas']['ProofMeta'];
 
 export async function uploadProof(file: File): Promise<ProofMeta> {
   const { api } = await import('./session.svelte');
@@ -22,7 +18,7 @@ export async function uploadProof(file: File): Promise<ProofMeta> {
       bodySerializer: (b: unknown) => b as Blob,
       headers: { 'Content-Type': file.type || 'application/octet-stream' },
     }),
-  )) as unknown as ProofMeta;
+  ));
 }
 
 const EXTENSIONS: Record<string, string> = { 'application/pdf': 'pdf', 'image/png': 'png', 'image/jpeg': 'jpg' };

@@ -1,5 +1,6 @@
 // The staff side of quizzes: a full question (with its answer key) and a learner's response as
 // lines of text for the grader, and the manual grades to send. Pure; tests/quiz-staff.test.ts.
+import type { components } from '../api/schema';
 import type { QuizResponse } from '../api/views';
 
 /** `lentera_quiz::Question` as staff see it (answer key included). */
@@ -105,27 +106,11 @@ export function gradesBody(
   return { grades, errors };
 }
 
-/** One attempt a regrade looked at (`RegradedAttempt`). */
-export interface RegradedAttempt {
-  attempt_id: string;
-  user_id: string;
-  number: number;
-  old_percent: number | null;
-  new_percent: number;
-  old_pass_state: string | null;
-  new_pass_state: string;
-  changes: unknown[];
-  warnings: unknown[];
-}
+/** One attempt a regrade looked at. */
+export type RegradedAttempt = components['schemas']['RegradedAttempt'];
 
 /** `POST /courses/{slug}/quizzes/{quiz_id}/regrade` (with `?dry_run=true`: what would change). */
-export interface RegradeReport {
-  dry_run: boolean;
-  questions_changed: string[];
-  attempts_checked: number;
-  open_attempts_updated: number;
-  attempts: RegradedAttempt[];
-}
+export type RegradeReport = components['schemas']['RegradeReport'];
 
 /** Scores differing by less than this are the same score (floating-point noise). */
 const SAME = 1e-6;
