@@ -67,6 +67,7 @@ pub struct FilterRequest {
     pub course_slug: Option<String>,
     pub employment_type: Option<String>,
     pub status: Option<String>,
+    pub programme_id: Option<String>,
 }
 
 /// Checks a report request and turns it into a storage filter; a refusal is (code, message).
@@ -82,7 +83,15 @@ pub fn report_filter(r: FilterRequest, scope: reports::ReportScope, tz: Tz) -> R
     {
         return Err(("invalid_employment_type", "employment_type must be PNS or PPPK".into()));
     }
-    Ok(ReportFilter { period, opd_id: r.opd_id, course_slug: r.course_slug, employment_type: r.employment_type, status: r.status, scope })
+    Ok(ReportFilter {
+        period,
+        opd_id: r.opd_id,
+        course_slug: r.course_slug,
+        employment_type: r.employment_type,
+        status: r.status,
+        programme_id: r.programme_id,
+        scope,
+    })
 }
 
 pub fn status_label(status: &str, percent: i32, lang_en: bool) -> &'static str {

@@ -56,6 +56,9 @@ pub struct Filters {
     /// completed, active or withdrawn.
     #[arg(long)]
     status: Option<String>,
+    /// Programme id: only its courses and the learners of its cohorts.
+    #[arg(long)]
+    programme: Option<String>,
     #[command(flatten)]
     out: Output,
 }
@@ -119,6 +122,7 @@ fn filter(db: &Db, f: &Filters) -> anyhow::Result<ReportFilter> {
         course_slug: f.course.clone(),
         employment_type: f.jenis.clone(),
         status: f.status.clone(),
+        programme_id: f.programme.clone(),
     };
     rep::report_filter(request, ReportScope::All, lentera_progress::JAKARTA).map_err(|(_, message)| anyhow::anyhow!(message))
 }

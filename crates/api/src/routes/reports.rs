@@ -47,6 +47,8 @@ pub struct ReportParams {
     pub employment_type: Option<String>,
     /// `completed`, `active` or `withdrawn`.
     pub status: Option<String>,
+    /// A programme's id: only its courses and the learners of its cohorts.
+    pub programme_id: Option<String>,
     /// `json` (default), `csv` or `xlsx`.
     pub format: Option<String>,
     /// Column names and labels: `id` (default) or `en`.
@@ -64,6 +66,7 @@ fn filter(p: &ReportParams, scope: ReportScope, tz: chrono_tz::Tz, year_default:
         course_slug: p.course.clone(),
         employment_type: p.employment_type.clone(),
         status: p.status.clone(),
+        programme_id: p.programme_id.clone(),
     };
     rep::report_filter(request, scope, tz).map_err(|(code, detail)| ApiError::validation(code, detail))
 }

@@ -13,6 +13,8 @@ fn at(y: i32, m: u32, d: u32, h: u32, min: u32) -> NaiveDateTime {
 }
 
 struct World {
+    l1: String,
+    l3: String,
     hr_a: String,
     learner3: String,
     mentor: String,
@@ -65,6 +67,8 @@ async fn world(t: &TestApp) -> World {
     let pair = t.post("/api/v1/mentorships", Some(&admin), json!({"mentor_id": m, "mentee_id": l3})).await;
     assert_eq!(pair.status, 204, "{}", pair.body);
     World {
+        l1: l1.to_string(),
+        l3: l3.to_string(),
         hr_a: t.login("hra@x.go.id").await.0,
         learner3: t.login("l3@x.go.id").await.0,
         mentor: t.login("mentor@x.go.id").await.0,
@@ -264,6 +268,7 @@ api_test!(async fn the_export_walks_every_row_once_in_pages(t: &mut TestApp) {
         course_slug: None,
         employment_type: None,
         status: None,
+        programme_id: None,
         scope: lentera_storage::reports::ReportScope::All,
     };
     let mut cursor = lentera_storage::reports::ExportCursor::Start;
@@ -335,4 +340,57 @@ api_test!(async fn mentorships_are_listed_and_ended_within_scope(t: &mut TestApp
     assert_eq!(t.get("/api/v1/mentorships", Some(&w.admin)).await.body["total"], 0);
     t.send(delete(format!("/api/v1/mentorships/{id}"), hr_b.clone())).await.assert_problem(404, "not_found");
     t.send(delete("/api/v1/mentorships/tidak-ada".into(), w.admin.clone())).await.assert_problem(404, "not_found");
+});
+
+api_test!(async fn a_programme_filter_keeps_its_courses_and_its_cohorts_learners(t: &mut TestApp) {
+    let w = world(t).await;
+    let r = t
+        .post("/api/v1/programmes", Some(&w.admin), json!({"title": "Program Satu", "description": "", "courses": [{"course": "kursus-satu"}]}))
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let programme = r.body["id"].as_str().unwrap().to_string();
+    let n = lentera_storage::now();
+    let stamp = |d: chrono::TimeDelta| (n + d).format("%Y-%m-%dT%H:%M:%S").to_string();
+    let cohort = t
+        .post(&format!("/api/v1/programmes/{programme}/cohorts"), Some(&w.admin), json!({
+            "name": "Angkatan I",
+            "starts_at": stamp(chrono::TimeDelta::days(-1)),
+            "ends_at": stamp(chrono::TimeDelta::days(30)),
+            "enrol_opens_at": stamp(chrono::TimeDelta::days(-1)),
+            "enrol_closes_at": stamp(chrono::TimeDelta::days(10)),
+            "due_at": stamp(chrono::TimeDelta::days(20)),
+        }))
+        .await;
+    assert_eq!(cohort.status, 201, "{}", cohort.body);
+    let cohort = cohort.body["id"].as_str().unwrap().to_string();
+    crate::programmes::assign(t, &w.admin, &cohort, json!({"kind": "users", "user_ids": [w.l1, w.l3]})).await;
+
+    // Completions: kursus-satu only (not kursus-dua), and only l1 and l3 (not l2).
+    let rows = t.get(&format!("/api/v1/reports/completions?programme_id={programme}"), Some(&w.admin)).await;
+    assert_eq!(rows.status, 200, "{}", rows.body);
+    let mut seen: Vec<(String, String)> = rows.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| (i["nip"].as_str().unwrap().to_string(), i["course_slug"].as_str().unwrap().to_string()))
+        .collect();
+    seen.sort();
+    assert_eq!(
+        seen,
+        vec![("198609262015051001".to_string(), "kursus-satu".to_string()), ("198701012010012002".to_string(), "kursus-satu".to_string())],
+        "{}",
+        rows.body
+    );
+    // The same filter in the tallies (hand-written SQL) and the JP population.
+    let courses = t.get(&format!("/api/v1/reports/courses?programme_id={programme}"), Some(&w.admin)).await;
+    assert_eq!(courses.status, 200, "{}", courses.body);
+    let items = courses.body.as_array().unwrap();
+    assert_eq!(items.len(), 1, "{}", courses.body);
+    assert_eq!((items[0]["key"].as_str(), items[0]["enrolled"].as_i64(), items[0]["completed"].as_i64()), (Some("kursus-satu"), Some(2), Some(1)), "{}", courses.body);
+    let jp = t.get(&format!("/api/v1/reports/jp-compliance?year=2026&programme_id={programme}"), Some(&w.admin)).await;
+    assert_eq!(jp.body["learners"], 2, "{}", jp.body);
+    // CSV export, also streamed on PostgreSQL.
+    let csv = t.send(TestRequest::get().uri(&format!("/api/v1/reports/completions?format=csv&programme_id={programme}")).insert_header(("authorization", format!("Bearer {}", w.admin)))).await;
+    let text = String::from_utf8(csv.raw).unwrap();
+    assert_eq!(text.split("\r\n").filter(|l| !l.is_empty()).count(), 3, "{text}");
 });
