@@ -127,9 +127,12 @@ pub struct MenteeRow {
     pub courses_completed: i64,
 }
 
+/// (id, name, NIP, OPD id, OPD name).
+type MenteePerson = (String, String, Option<String>, Option<String>, Option<String>);
+
 /// The current mentees of `mentor`, by name.
 pub fn mentees(conn: &mut AnyConnection, mentor: &str) -> Result<Vec<MenteeRow>, StorageError> {
-    let people: Vec<(String, String, Option<String>, Option<String>, Option<String>)> = mentorships::table
+    let people: Vec<MenteePerson> = mentorships::table
         .inner_join(users::table.on(users::id.eq(mentorships::mentee_id)))
         .left_join(opds::table.on(opds::id.nullable().eq(users::opd_id)))
         .filter(mentorships::mentor_id.eq(mentor))

@@ -291,7 +291,7 @@ api_test!(async fn the_export_walks_every_row_once_in_pages(t: &mut TestApp) {
 
 api_test!(async fn mentorships_are_listed_and_ended_within_scope(t: &mut TestApp) {
     let w = world(t).await;
-    let b: lentera_accounts::OpdId = t.db().read(|c| lentera_storage::accounts::list_opds(c)).unwrap().into_iter().find(|o| o.name == "Dinas B").unwrap().id;
+    let b: lentera_accounts::OpdId = t.db().read(lentera_storage::accounts::list_opds).unwrap().into_iter().find(|o| o.name == "Dinas B").unwrap().id;
     t.user("hrb@x.go.id", None, Some(b), vec![RoleGrant { role: Role::Hr, opd: Some(b) }]);
     let hr_b = t.login("hrb@x.go.id").await.0;
     let delete = |path: String, token: String| TestRequest::delete().uri(&path).insert_header(("authorization", format!("Bearer {token}")));
