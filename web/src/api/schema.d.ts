@@ -6809,6 +6809,8 @@ export interface operations {
                 employment_type?: string;
                 /** @description `completed`, `active` or `withdrawn`. */
                 status?: string;
+                /** @description A programme's id: only its courses and the learners of its cohorts. */
+                programme_id?: string;
                 /** @description `json` (default), `csv` or `xlsx`. */
                 format?: string;
                 /** @description Column names and labels: `id` (default) or `en`. */
@@ -6850,6 +6852,8 @@ export interface operations {
                 employment_type?: string;
                 /** @description `completed`, `active` or `withdrawn`. */
                 status?: string;
+                /** @description A programme's id: only its courses and the learners of its cohorts. */
+                programme_id?: string;
                 /** @description `json` (default), `csv` or `xlsx`. */
                 format?: string;
                 /** @description Column names and labels: `id` (default) or `en`. */
@@ -6889,6 +6893,8 @@ export interface operations {
                 employment_type?: string;
                 /** @description `completed`, `active` or `withdrawn`. */
                 status?: string;
+                /** @description A programme's id: only its courses and the learners of its cohorts. */
+                programme_id?: string;
                 /** @description `json` (default), `csv` or `xlsx`. */
                 format?: string;
                 /** @description Column names and labels: `id` (default) or `en`. */
@@ -6928,6 +6934,8 @@ export interface operations {
                 employment_type?: string;
                 /** @description `completed`, `active` or `withdrawn`. */
                 status?: string;
+                /** @description A programme's id: only its courses and the learners of its cohorts. */
+                programme_id?: string;
                 /** @description `json` (default), `csv` or `xlsx`. */
                 format?: string;
                 /** @description Column names and labels: `id` (default) or `en`. */
@@ -6967,6 +6975,8 @@ export interface operations {
                 employment_type?: string;
                 /** @description `completed`, `active` or `withdrawn`. */
                 status?: string;
+                /** @description A programme's id: only its courses and the learners of its cohorts. */
+                programme_id?: string;
                 /** @description `json` (default), `csv` or `xlsx`. */
                 format?: string;
                 /** @description Column names and labels: `id` (default) or `en`. */
