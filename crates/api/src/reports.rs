@@ -341,7 +341,7 @@ pub fn tally_cells(r: &TallyRow) -> Vec<Cell> {
 }
 
 /// JP compliance for a year: per learner, per OPD, and who is still short.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct JpCompliance {
     pub year: i32,
     pub target: f64,
@@ -356,7 +356,7 @@ pub struct JpCompliance {
     pub below: Vec<LearnerJp>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct OpdCompliance {
     pub opd_id: Option<String>,
     pub opd: String,
@@ -365,7 +365,7 @@ pub struct OpdCompliance {
     pub share: f64,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct LearnerJp {
     pub user_id: String,
     pub nip: Option<String>,

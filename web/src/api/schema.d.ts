@@ -2509,6 +2509,25 @@ export interface components {
         };
         /** @description JP (jam pelajaran), in steps of a half. */
         Jp: number;
+        /** @description JP compliance for a year: per learner, per OPD, and who is still short. */
+        JpCompliance: {
+            at_or_above: number;
+            /**
+             * @description Learners below the target, most JP still needed first (the first `below_limit` of them
+             *     in JSON; exports carry them all).
+             */
+            below: components["schemas"]["LearnerJp"][];
+            /** @description How many learners are below the target. */
+            below_total: number;
+            learners: number;
+            opds: components["schemas"]["OpdCompliance"][];
+            /** Format: double */
+            share: number;
+            /** Format: double */
+            target: number;
+            /** Format: int32 */
+            year: number;
+        };
         /** @description A breakdown line with what the pure summary does not carry. */
         JpLine: components["schemas"]["BreakdownLine"] & {
             approval?: components["schemas"]["Approval"] | null;
@@ -2531,6 +2550,17 @@ export interface components {
          *     the given time zone. 2026-12-31T17:30Z is already 1 January 2027 in Jakarta (UTC+7).
          */
         JpYear: number;
+        LearnerJp: {
+            /** Format: double */
+            earned: number;
+            employment_type?: string | null;
+            name: string;
+            /** Format: double */
+            needed: number;
+            nip?: string | null;
+            opd?: string | null;
+            user_id: string;
+        };
         LearnerKind: {
             options: components["schemas"]["LearnerOption"][];
             /** @enum {string} */
@@ -2923,6 +2953,14 @@ export interface components {
             max: number;
             /** Format: double */
             min: number;
+        };
+        OpdCompliance: {
+            at_or_above: number;
+            learners: number;
+            opd: string;
+            opd_id?: string | null;
+            /** Format: double */
+            share: number;
         };
         OpdProgress: {
             /** Format: int64 */
@@ -6912,12 +6950,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description JSON; with `format=csv` or `xlsx` the learners below the target as a file */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["JpCompliance"];
                 };
             };
         };

@@ -1,8 +1,5 @@
 // Names for the API's answer types, all generated from the server's OpenAPI document
 // (`npm run gen:api` → schema.d.ts), so pages import them from one place.
-//
-// The one exception is JP compliance (`GET /reports/jp-compliance`): its Rust type has no schema
-// yet, so its shape is copied below until the server describes it.
 import type { components } from './schema';
 
 type S = components['schemas'];
@@ -40,35 +37,6 @@ export type CohortView = S['CohortView'];
 export type MyProgrammeCourse = S['MyCourse'];
 export type MyProgramme = S['MyProgramme'];
 
-/** `lentera_api::reports::OpdCompliance`. */
-export interface OpdCompliance {
-  opd_id: string | null;
-  opd: string;
-  learners: number;
-  at_or_above: number;
-  share: number;
-}
-
-/** `lentera_api::reports::LearnerJp`. */
-export interface LearnerJp {
-  user_id: string;
-  nip: string | null;
-  name: string;
-  opd: string | null;
-  employment_type: string | null;
-  earned: number;
-  needed: number;
-}
-
-/** `lentera_api::reports::JpCompliance` (`GET /reports/jp-compliance`). */
-export interface JpCompliance {
-  year: number;
-  target: number;
-  learners: number;
-  at_or_above: number;
-  share: number;
-  opds: OpdCompliance[];
-  /** All learners below the target; `below` lists the first of them. */
-  below_total: number;
-  below: LearnerJp[];
-}
+export type OpdCompliance = S['OpdCompliance'];
+export type LearnerJp = S['LearnerJp'];
+export type JpCompliance = S['JpCompliance'];

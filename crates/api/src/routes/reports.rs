@@ -277,7 +277,7 @@ pub async fn timeline(state: web::Data<AppState>, user: AuthUser, p: web::Query<
 
 /// JP compliance for a year: per OPD the share of ASN at or above the target, and everyone
 /// below it with the JP they still need. `format=csv|xlsx` exports the list below target.
-#[utoipa::path(tag = "reports", params(ReportParams), responses((status = 200, body = Object)), security(("bearer" = [])))]
+#[utoipa::path(tag = "reports", params(ReportParams), responses((status = 200, description = "JSON; with `format=csv` or `xlsx` the learners below the target as a file", body = rep::JpCompliance)), security(("bearer" = [])))]
 #[get("/reports/jp-compliance")]
 pub async fn jp_compliance(state: web::Data<AppState>, user: AuthUser, p: web::Query<ReportParams>) -> Result<HttpResponse, ApiError> {
     let p = p.into_inner();
