@@ -3,7 +3,8 @@
 // by a pasted NIP list (bad rows reported by row number, nobody assigned), then by a good one and
 // by a CSV file; the learner sees the unread count on the bell, reads the notification, follows
 // it to the programme with its deadline and progress (also on the dashboard), marks everything
-// read, and turns a non-essential e-mail off in the profile. Every page is checked with axe-core
+// read, and turns a non-essential e-mail off in the profile; hr filters the reports by the
+// programme. Every page is checked with axe-core
 // and photographed at 1280×800 and 360×740.
 import assert from 'node:assert/strict';
 import { describe } from 'node:test';
@@ -14,6 +15,8 @@ const PROGRAMME = 'Pelatihan Literasi Digital ASN';
 const COHORT = 'Angkatan I';
 const REQUIRED = 'Keamanan Informasi dan Pelindungan Data Pribadi';
 const ELECTIVE = 'Pengelolaan Data dengan Spreadsheet untuk ASN';
+const OTHER = 'Layanan Publik Digital dan SPBE';
+const OTHER_SLUG = 'layanan-publik-digital-spbe';
 const BUDI_NIP = '198609262015051001';
 const SITI_NIP = '199204052022212002';
 const LEARNER_NAME = 'Budi Santoso, S.Kom.';
@@ -206,6 +209,35 @@ describe('Programmes and notifications in the browser', { skip: SKIP }, () => {
     await page.getByRole('button', { name: 'Tugaskan' }).click();
     await page.getByText('Tidak ada akun dengan NIP ini (atau di luar wewenang Anda).').waitFor();
     await checkA11y(page, 'cohort for a scoped hr officer');
+  });
+
+  journey('reports: the programme filter leaves only the programme\'s courses', async () => {
+    // A course outside the programme, so that the filter has something to leave out.
+    const r = await fetch(`${e2e.server.baseUrl}/api/v1/courses/${OTHER_SLUG}/enrol`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${await e2e.token(DEMO.learner)}`, 'content-type': 'application/json' },
+      body: '{}',
+    });
+    assert.ok(r.ok || r.status === 409, `enrol: ${r.status}`);
+    const page = await session(DEMO.hr);
+    await page.goto(`${e2e.server.baseUrl}/reports`);
+    await page.getByRole('heading', { level: 1, name: 'Laporan' }).waitFor();
+    const perCourse = page.getByRole('table', { name: 'Penyelesaian per kursus' });
+    const courses = async () => (await perCourse.locator('tbody tr td:first-child').allTextContents()).map((c) => c.trim()).sort();
+    await perCourse.getByText(OTHER).waitFor();
+
+    await page.getByLabel('Program pelatihan').selectOption({ label: PROGRAMME });
+    await page.waitForURL(/[?&]program=/);
+    await perCourse.getByText(OTHER).waitFor({ state: 'detached' });
+    assert.deepEqual(await courses(), [REQUIRED, ELECTIVE].sort());
+    const listed = page.getByRole('table', { name: 'Daftar penyelesaian' });
+    const listedCourses = new Set((await listed.locator('tbody tr td:nth-child(3)').allTextContents()).map((c) => c.trim()));
+    assert.ok(listedCourses.size > 0 && [...listedCourses].every((c) => c === REQUIRED || c === ELECTIVE), [...listedCourses].join(', '));
+    await checkA11y(page, 'reports for a programme');
+
+    // Back to every programme: the other course returns.
+    await page.getByLabel('Program pelatihan').selectOption({ label: 'Semua program' });
+    await perCourse.getByText(OTHER).waitFor();
   });
 
   journey('phone size: the programme and notification pages fit 360 px and pass the accessibility check', async () => {

@@ -40,3 +40,19 @@ export type MyProgramme = S['MyProgramme'];
 export type OpdCompliance = S['OpdCompliance'];
 export type LearnerJp = S['LearnerJp'];
 export type JpCompliance = S['JpCompliance'];
+
+// Reports.
+export type TallyRow = S['TallyRow'];
+export type Timeline = S['Timeline'];
+export type CompletionPage = S['CompletionPage'];
+
+// Programmes and cohorts (hr).
+export type ProgrammeSummary = S['ProgrammeSummary'];
+export type ProgrammePage = S['ProgrammePage'];
+export type ProgrammeDetail = S['ProgrammeDetail'];
+export type ProgrammeCourseView = S['ProgrammeCourseView'];
+export type CohortOut = S['CohortOut'];
+export type CohortDetail = S['CohortDetail'];
+export type MemberView = S['MemberView'];
+export type MemberPage = S['MemberPage'];
+export type AssignmentJobView = S['AssignmentJobView'];

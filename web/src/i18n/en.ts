@@ -395,6 +395,8 @@ export const en: Messages = {
   'reports.filters': 'Report filters',
   'reports.year': 'Year',
   'reports.allKinds': 'PNS and PPPK',
+  'reports.programme': 'Training programme',
+  'reports.allProgrammes': 'All programmes',
   'reports.jpTitle': 'JP compliance in {year}',
   'reports.learners': 'Civil servants in the report',
   'reports.atTarget': 'At {target} JP or more',

@@ -395,6 +395,8 @@ export const id = {
   'reports.filters': 'Saringan laporan',
   'reports.year': 'Tahun',
   'reports.allKinds': 'PNS dan PPPK',
+  'reports.programme': 'Program pelatihan',
+  'reports.allProgrammes': 'Semua program',
   'reports.jpTitle': 'Pemenuhan JP tahun {year}',
   'reports.learners': 'ASN dalam laporan',
   'reports.atTarget': 'Memenuhi {target} JP',
