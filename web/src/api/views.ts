@@ -56,3 +56,11 @@ export type CohortDetail = S['CohortDetail'];
 export type MemberView = S['MemberView'];
 export type MemberPage = S['MemberPage'];
 export type AssignmentJobView = S['AssignmentJobView'];
+export type RuleView = S['RuleView'];
+export type AssignRequest = S['AssignRequest'];
+export type AssignAccepted = S['AssignAccepted'];
+
+// Certifications and the admin outbox.
+export type CertificationView = S['CertificationView'];
+export type OutboxView = S['OutboxView'];
+export type OutboxPage = S['OutboxPage'];

@@ -1,5 +1,6 @@
 // Programmes for hr: cohort dates typed as days in Asia/Jakarta and sent as the API's naive UTC
 // times; assignment rules in words. Pure, tested in tests/programmes.test.ts.
+import type { AssignRequest } from '../api/views';
 
 /** Jakarta has no daylight saving: always UTC+7. */
 const JAKARTA_OFFSET_H = 7;
@@ -25,7 +26,7 @@ export function jakartaDayEnd(day: string): string | null {
 export type RuleKind = 'opd' | 'position' | 'employment_type' | 'nips';
 
 /** The body of an assignment for everything but NIP lists (those go as text to `/assignments/nips`). */
-export function assignmentBody(kind: Exclude<RuleKind, 'nips'>, value: string): Record<string, string> | null {
+export function assignmentBody(kind: Exclude<RuleKind, 'nips'>, value: string): AssignRequest | null {
   const v = value.trim();
   if (!v) return null;
   switch (kind) {
