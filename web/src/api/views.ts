@@ -64,3 +64,12 @@ export type AssignAccepted = S['AssignAccepted'];
 export type CertificationView = S['CertificationView'];
 export type OutboxView = S['OutboxView'];
 export type OutboxPage = S['OutboxPage'];
+
+// The question bank and staff views of quizzes (answer keys included).
+export type Question = S['Question'];
+export type QuestionKind = S['QuestionKind'];
+export type BankQuestionView = S['BankQuestionView'];
+export type BankQuestionSaved = S['BankQuestionSaved'];
+export type StaffAttemptView = S['StaffAttemptView'];
+export type SlotGrade = S['SlotGrade'];
+export type BankImportReport = S['BankImportReport'];

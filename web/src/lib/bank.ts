@@ -3,29 +3,21 @@
 // a form's fields and back, with what a form can check before sending. Pure; tested in
 // tests/bank.test.ts. What the form does not show (tags, text format, option feedback, shuffling)
 // is kept from the question as it was.
+import type { BankQuestionView, Question, QuestionKind } from '../api/views';
 export { moveItem as moveLine } from './list';
 
 /** A question as the server stores it (crates/quiz/src/model.rs `Question`). */
-export interface BankQuestion {
-  id: string;
-  title: string;
-  text: string;
-  default_points: number;
-  category?: string | null;
-  general_feedback?: string | null;
-  kind: { type: string } & Record<string, unknown>;
-  [other: string]: unknown;
-}
+export type BankQuestion = Question;
 
 /** One bank entry (`BankQuestionView`). */
-export interface BankEntry {
-  id: string;
-  category: string | null;
-  type: string;
-  revision: number;
-  updated_at: string;
-  question: BankQuestion;
-}
+export type BankEntry = BankQuestionView;
+
+/**
+ * The form reads and rebuilds a kind field by field, whatever its type, and keeps what it does not
+ * edit: a loose view of the generated union for that.
+ */
+type LooseKind = { type: string } & Record<string, unknown>;
+const loose = (k: QuestionKind): LooseKind => k as LooseKind;
 
 /** An option, accepted answer or item as the form edits it: its text and weight in percent. */
 export interface DraftLine {
@@ -87,7 +79,7 @@ const list = (v: unknown): Record<string, unknown>[] => (Array.isArray(v) ? (v a
 
 /** The form's fields for a question. */
 export function toDraft(q: BankQuestion, lang: 'id' | 'en' = 'id'): Draft {
-  const k = q.kind;
+  const k = loose(q.kind);
   let lines: DraftLine[] = [];
   switch (k.type) {
     case 'single_choice':
@@ -177,7 +169,8 @@ export function fromDraft(original: BankQuestion, d: Draft): { question: BankQue
   const points = parseNumber(d.points);
   if (points === null || points < 0) errors.points = 'bank.err.points';
 
-  const kind: Record<string, unknown> = { ...original.kind };
+  const was = loose(original.kind);
+  const kind: Record<string, unknown> = { ...was };
   if (hasLines(d.type)) {
     const lines = d.lines.map((l) => ({ ...l, text: l.text.trim(), answer: l.answer?.trim() }));
     const min = d.type === 'ordering' || d.type === 'matching' ? 2 : 1;
@@ -206,17 +199,17 @@ export function fromDraft(original: BankQuestion, d: Draft): { question: BankQue
         case 'single_choice':
         case 'multiple_response': {
           const ids = assignIds(lines);
-          kind.choices = lines.map((l, i) => ({ ...byId(original.kind.choices, l.id), id: ids[i], text: l.text, weight: weights[i] }));
+          kind.choices = lines.map((l, i) => ({ ...byId(was.choices, l.id), id: ids[i], text: l.text, weight: weights[i] }));
           break;
         }
         case 'short_answer': {
-          const old = list(original.kind.answers);
+          const old = list(was.answers);
           kind.answers = lines.map((l, i) => ({ ...(old.find((a) => str(a.text) === l.text) ?? {}), text: l.text, weight: weights[i] }));
           break;
         }
         case 'numeric':
           kind.answers = lines.map((l, i) => ({
-            ...(list(original.kind.answers)[i] ?? {}),
+            ...(list(was.answers)[i] ?? {}),
             value: { kind: 'exact', value: parseNumber(l.value ?? '') ?? 0, tolerance: parseNumber(l.tolerance ?? '') ?? 0 },
             weight: weights[i],
           }));
@@ -230,8 +223,8 @@ export function fromDraft(original: BankQuestion, d: Draft): { question: BankQue
           const pairIds = assignIds(lines);
           // One choice per distinct answer text, keeping the ids of choices that stay and the
           // distractors (choices no prompt answers).
-          const oldChoices = list(original.kind.choices);
-          const answered = new Set(list(original.kind.pairs).map((p) => str(p.answer)));
+          const oldChoices = list(was.choices);
+          const answered = new Set(list(was.pairs).map((p) => str(p.answer)));
           const choices: { id: string; text: string }[] = [];
           const choiceOf = (text: string) => {
             let c = choices.find((x) => x.text === text);
@@ -261,7 +254,7 @@ export function fromDraft(original: BankQuestion, d: Draft): { question: BankQue
   }
   if (Object.keys(errors).length) return { errors };
 
-  const question: BankQuestion = { ...original, title: d.title.trim(), text: d.text, default_points: points!, kind: kind as BankQuestion['kind'] };
+  const question: BankQuestion = { ...original, title: d.title.trim(), text: d.text, default_points: points!, kind: kind as QuestionKind };
   const category = d.category.trim();
   if (category) question.category = category;
   else delete question.category;
