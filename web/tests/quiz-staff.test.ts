@@ -6,20 +6,20 @@ import { gradedByHand, gradesBody, responseLines, type StaffQuestion, regradeSum
 const q = (id: string, kind: StaffQuestion['kind']): StaffQuestion => ({ id, title: id, text: 't', default_points: 1, kind });
 
 describe('responses in words', () => {
-  const choice = q('c', { type: 'single_choice', choices: [{ id: 'a', text: 'Jakarta' }, { id: 'b', text: 'Bandung' }] });
+  const choice = q('c', { type: 'single_choice', shuffle: false, choices: [{ id: 'a', text: 'Jakarta', weight: 0 }, { id: 'b', text: 'Bandung', weight: 1 }] });
   it('names the options chosen', () => {
     expect(responseLines(choice, { type: 'single_choice', option: 'b' }, 'Benar', 'Salah')).toEqual(['Bandung']);
     expect(
-      responseLines(q('m', { type: 'multiple_response', choices: [{ id: 'x', text: 'X' }, { id: 'y', text: 'Y' }] }), { type: 'multiple_response', options: ['y', 'x'] }, 'Benar', 'Salah'),
+      responseLines(q('m', { type: 'multiple_response', shuffle: false, choices: [{ id: 'x', text: 'X', weight: 0.5 }, { id: 'y', text: 'Y', weight: 0.5 }] }), { type: 'multiple_response', options: ['y', 'x'] }, 'Benar', 'Salah'),
     ).toEqual(['Y', 'X']);
     expect(responseLines(q('t', { type: 'true_false', correct: true }), { type: 'true_false', value: false }, 'Benar', 'Salah')).toEqual(['Salah']);
   });
 
   it('shows typed answers, pairs and order', () => {
     expect(responseLines(q('e', { type: 'essay' }), { type: 'essay', text: 'Jawaban saya' }, 'B', 'S')).toEqual(['Jawaban saya']);
-    const matching = q('p', { type: 'matching', pairs: [{ id: 'p1', prompt: 'Ibu kota', answer: 'c1' }], choices: [{ id: 'c1', text: 'Muara Bulian' }] });
+    const matching = q('p', { type: 'matching', shuffle: false, pairs: [{ id: 'p1', prompt: 'Ibu kota', answer: 'c1' }], choices: [{ id: 'c1', text: 'Muara Bulian' }] });
     expect(responseLines(matching, { type: 'matching', pairs: { p1: 'c1' } }, 'B', 'S')).toEqual(['Ibu kota → Muara Bulian']);
-    const ordering = q('o', { type: 'ordering', items: [{ id: 'i1', text: 'Satu' }, { id: 'i2', text: 'Dua' }] });
+    const ordering = q('o', { type: 'ordering', scoring: 'all_or_nothing', items: [{ id: 'i1', text: 'Satu' }, { id: 'i2', text: 'Dua' }] });
     expect(responseLines(ordering, { type: 'ordering', order: ['i2', 'i1'] }, 'B', 'S')).toEqual(['1. Dua', '2. Satu']);
     expect(responseLines(choice, undefined, 'B', 'S')).toBeNull();
   });
@@ -27,7 +27,7 @@ describe('responses in words', () => {
 
 describe('manual grades', () => {
   it('grades essays and questions already graded by hand', () => {
-    const questions = [q('a', { type: 'true_false' }), q('b', { type: 'essay' }), q('c', { type: 'short_answer' })];
+    const questions = [q('a', { type: 'true_false', correct: true }), q('b', { type: 'essay' }), q('c', { type: 'short_answer', answers: [], case_sensitive: false, normalise_whitespace: true })];
     expect(gradedByHand({ questions, manual_grades: { c: { points: 1 } } })).toEqual(['b', 'c']);
   });
 

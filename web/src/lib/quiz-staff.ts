@@ -1,57 +1,31 @@
 // The staff side of quizzes: a full question (with its answer key) and a learner's response as
 // lines of text for the grader, and the manual grades to send. Pure; tests/quiz-staff.test.ts.
 import type { components } from '../api/schema';
-import type { QuizResponse } from '../api/views';
+import type { Question, QuestionKind, QuizResponse, StaffAttemptView } from '../api/views';
 
 /** `lentera_quiz::Question` as staff see it (answer key included). */
-export interface StaffQuestion {
-  id: string;
-  title: string;
-  text: string;
-  default_points: number;
-  kind: { type: string } & Record<string, unknown>;
-}
+export type StaffQuestion = Question;
 
-/** `lentera_quiz::Grade` of one slot. */
-export interface SlotGrade {
-  question_id: string;
-  grade: { points: number; max_points: number; state: string; feedback?: { answer?: string[]; general?: string; comment?: string } };
-}
-
-/** `StaffAttemptView` (`GET /attempts/{id}` for the course's staff). */
-export interface StaffAttempt {
-  id: string;
-  course_id: string;
-  quiz_id: string;
-  user_id: string;
-  number: number;
-  state: string;
-  started_at: string;
-  submitted_at: string | null;
-  questions: StaffQuestion[];
-  responses: Record<string, QuizResponse>;
-  manual_grades: Record<string, { points: number; comment?: string }>;
-  grade: { questions: SlotGrade[]; points: number; max_points: number; percent: number; complete: boolean } | null;
-  pass_state: string | null;
-  needs_grading: boolean;
-}
+/** `StaffAttemptView` (`GET /attempts/{id}` for the course's staff; `POST …/grades`). */
+export type StaffAttempt = StaffAttemptView;
 
 interface Texted {
   id: string;
   text: string;
 }
 
-const list = (v: unknown): Texted[] => (Array.isArray(v) ? (v as Texted[]) : []);
+const choicesOf = (k: QuestionKind): Texted[] => ('choices' in k ? k.choices : []);
 
 /** What the learner answered, as lines (`null`: no response). `yes`/`no` name true and false. */
 export function responseLines(q: StaffQuestion, r: QuizResponse | undefined, yes: string, no: string): string[] | null {
   if (!r) return null;
+  const k = q.kind;
   const textOf = (items: Texted[], id: string) => items.find((i) => i.id === id)?.text ?? id;
   switch (r.type) {
     case 'single_choice':
-      return [textOf(list(q.kind.choices), r.option)];
+      return [textOf(choicesOf(k), r.option)];
     case 'multiple_response':
-      return r.options.map((o) => textOf(list(q.kind.choices), o));
+      return r.options.map((o) => textOf(choicesOf(k), o));
     case 'true_false':
       return [r.value ? yes : no];
     case 'short_answer':
@@ -59,11 +33,11 @@ export function responseLines(q: StaffQuestion, r: QuizResponse | undefined, yes
     case 'numeric':
       return [r.input];
     case 'matching': {
-      const pairs = list(q.kind.pairs) as unknown as { id: string; prompt: string }[];
-      return Object.entries(r.pairs).map(([prompt, choice]) => `${pairs.find((p) => p.id === prompt)?.prompt ?? prompt} → ${textOf(list(q.kind.choices), choice)}`);
+      const pairs = k.type === 'matching' ? k.pairs : [];
+      return Object.entries(r.pairs).map(([prompt, choice]) => `${pairs.find((p) => p.id === prompt)?.prompt ?? prompt} → ${textOf(choicesOf(k), choice)}`);
     }
     case 'ordering':
-      return r.order.map((o, i) => `${i + 1}. ${textOf(list(q.kind.items), o)}`);
+      return r.order.map((o, i) => `${i + 1}. ${textOf(k.type === 'ordering' ? k.items : [], o)}`);
     case 'essay':
       return [r.text];
   }
