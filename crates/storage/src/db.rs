@@ -1,6 +1,6 @@
 //! Connections: one binary, two backends chosen by the URL's scheme, pooled with r2d2.
 
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, Weak};
 use std::time::Duration;
 
 use diesel::connection::SimpleConnection;
@@ -65,7 +65,28 @@ impl DatabaseUrl {
 #[derive(Debug)]
 pub struct Manager {
     url: DatabaseUrl,
+    /// SQLite's `synchronous` setting: `NORMAL` unless `LENTERA_SQLITE_SYNCHRONOUS` says `FULL`.
+    synchronous: &'static str,
 }
+
+impl Manager {
+    fn new(url: DatabaseUrl) -> Result<Self, StorageError> {
+        let setting = std::env::var("LENTERA_SQLITE_SYNCHRONOUS").unwrap_or_default();
+        let synchronous = match setting.to_ascii_uppercase().as_str() {
+            "" | "NORMAL" => "NORMAL",
+            "FULL" => "FULL",
+            _ => {
+                return Err(StorageError::Config(format!("LENTERA_SQLITE_SYNCHRONOUS is {setting:?}: use NORMAL or FULL")));
+            }
+        };
+        Ok(Self { url, synchronous })
+    }
+}
+
+/// WAL pages after which a committing writer checkpoints by itself. The checkpointer thread
+/// (see [`spawn_checkpointer`]) normally keeps the WAL far below this; it is the backstop for
+/// when that thread falls behind.
+const WAL_AUTOCHECKPOINT_PAGES: u32 = 10_000;
 
 impl r2d2::ManageConnection for Manager {
     type Connection = AnyConnection;
@@ -85,12 +106,15 @@ impl r2d2::ManageConnection for Manager {
                 // The busy timeout comes first: switching to WAL waits for a connection that is
                 // migrating instead of failing. An 8 MiB page cache per connection keeps hot pages
                 // (no memory map: a million-row export would map the whole file into every
-                // connection and the process's memory with it).
-                conn.batch_execute(
+                // connection and the process's memory with it). Checkpoints are the
+                // checkpointer thread's work, so that no request waits for the copy and fsync
+                // of a checkpoint while it holds the write lock.
+                conn.batch_execute(&format!(
                     "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; \
-                     PRAGMA synchronous = NORMAL; PRAGMA cache_size = -8000; \
-                     PRAGMA temp_store = MEMORY;",
-                )
+                     PRAGMA synchronous = {}; PRAGMA cache_size = -8000; \
+                     PRAGMA temp_store = MEMORY; PRAGMA wal_autocheckpoint = {WAL_AUTOCHECKPOINT_PAGES};",
+                    self.synchronous
+                ))
                 .map_err(diesel::r2d2::Error::QueryError)?;
                 Ok(AnyConnection::Sqlite(conn))
             }
@@ -116,6 +140,9 @@ pub struct Db {
     /// SQLite allows one writer at a time; taking this lock before a write transaction turns
     /// "database is locked" failures into an orderly queue inside this process.
     write_lock: Arc<Mutex<()>>,
+    /// SQLite: kept alive by every clone; the checkpointer thread holds a weak reference and
+    /// stops once the last handle is gone.
+    _checkpointer: Option<Arc<()>>,
 }
 
 impl std::fmt::Debug for Db {
@@ -140,13 +167,17 @@ impl Db {
             Backend::Sqlite => 8,
             Backend::Postgres => 16,
         });
+        let checkpointer = match &url {
+            DatabaseUrl::Sqlite(path) => Some(spawn_checkpointer(path.clone())),
+            DatabaseUrl::Postgres(_) => None,
+        };
         let pool = r2d2::Pool::builder()
             .max_size(size)
             .min_idle(Some(1))
             .connection_timeout(Duration::from_secs(10))
-            .build(Manager { url })
+            .build(Manager::new(url)?)
             .map_err(|e| StorageError::Unavailable(e.to_string()))?;
-        Ok(Self { pool, backend, write_lock: Arc::new(Mutex::new(())) })
+        Ok(Self { pool, backend, write_lock: Arc::new(Mutex::new(())), _checkpointer: checkpointer })
     }
 
     /// A pool that connects on first use, failing each use after `timeout` while the database
@@ -154,8 +185,12 @@ impl Db {
     pub fn connect_lazy(url: &str, timeout: Duration) -> Result<Self, StorageError> {
         let url = DatabaseUrl::parse(url)?;
         let backend = url.backend();
-        let pool = r2d2::Pool::builder().connection_timeout(timeout).build_unchecked(Manager { url });
-        Ok(Self { pool, backend, write_lock: Arc::new(Mutex::new(())) })
+        let checkpointer = match &url {
+            DatabaseUrl::Sqlite(path) => Some(spawn_checkpointer(path.clone())),
+            DatabaseUrl::Postgres(_) => None,
+        };
+        let pool = r2d2::Pool::builder().connection_timeout(timeout).build_unchecked(Manager::new(url)?);
+        Ok(Self { pool, backend, write_lock: Arc::new(Mutex::new(())), _checkpointer: checkpointer })
     }
 
     pub fn backend(&self) -> Backend {
@@ -205,4 +240,45 @@ impl Db {
         let conn: &mut AnyConnection = &mut conn;
         conn.transaction(f)
     }
+}
+
+/// How often the checkpointer copies the WAL into the database file.
+const CHECKPOINT_EVERY: Duration = Duration::from_millis(50);
+
+/// Starts the thread that checkpoints a SQLite database's WAL into the main file (PASSIVE: it
+/// never blocks readers or the writer, and copies what no reader still needs; with nothing new
+/// in the WAL it only reads the WAL index). Without it the writer whose commit crossed SQLite's
+/// threshold did the copy and its fsync while holding the write lock, and every request queued
+/// behind it waited. The thread ends within [`CHECKPOINT_EVERY`] of the last [`Db`] clone
+/// being dropped.
+fn spawn_checkpointer(path: String) -> Arc<()> {
+    let alive = Arc::new(());
+    let watched: Weak<()> = Arc::downgrade(&alive);
+    let spawned = std::thread::Builder::new().name("sqlite-checkpoint".into()).spawn(move || {
+        let mut conn: Option<SqliteConnection> = None;
+        loop {
+            std::thread::sleep(CHECKPOINT_EVERY);
+            if watched.strong_count() == 0 {
+                return;
+            }
+            if conn.is_none() {
+                match SqliteConnection::establish(&path) {
+                    Ok(c) => conn = Some(c),
+                    Err(e) => {
+                        tracing::warn!(error = %e, "the WAL checkpointer cannot open the database; writers checkpoint meanwhile");
+                        continue;
+                    }
+                }
+            }
+            if let Some(c) = conn.as_mut()
+                && let Err(e) = c.batch_execute("PRAGMA wal_checkpoint(PASSIVE)")
+            {
+                tracing::warn!(error = %e, "WAL checkpoint failed; retried");
+            }
+        }
+    });
+    if let Err(e) = spawned {
+        tracing::warn!(error = %e, "cannot start the WAL checkpointer; writers checkpoint instead");
+    }
+    alive
 }

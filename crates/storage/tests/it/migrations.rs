@@ -91,3 +91,50 @@ fn an_unreachable_postgres_is_an_error_not_a_sqlite_file() {
     let err = lentera_storage::Db::connect("postgres://nobody@127.0.0.1:1/none", Some(1)).unwrap_err();
     assert!(matches!(err, lentera_storage::StorageError::Unavailable(_)), "{err:?}");
 }
+
+/// Writers leave checkpoints to the checkpointer thread: a committed write reaches the main
+/// database file shortly after, although SQLite's own threshold (10,000 WAL pages) is far away.
+#[test]
+fn the_checkpointer_copies_the_wal_into_the_database_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ckpt.db");
+    let db = lentera_storage::Db::connect(&path.display().to_string(), Some(2)).unwrap();
+    db.write(|c| {
+        diesel::sql_query("CREATE TABLE filler (id INTEGER PRIMARY KEY, body TEXT NOT NULL)").execute(c)?;
+        Ok(())
+    })
+    .unwrap();
+    // Let the table's creation reach the file first, then measure what the rows add.
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let before = std::fs::metadata(&path).unwrap().len();
+    for chunk in 0..20 {
+        db.write(|c| {
+            for i in 0..50 {
+                diesel::sql_query(format!("INSERT INTO filler (id, body) VALUES ({}, printf('%.2000c', 'x'))", chunk * 50 + i)).execute(c)?;
+            }
+            Ok(())
+        })
+        .unwrap();
+    }
+    // 1,000 rows of 2 KB: about 500 pages, below SQLite's default threshold of 1,000 too.
+    let mut grown = 0;
+    for _ in 0..100 {
+        grown = std::fs::metadata(&path).unwrap().len().saturating_sub(before);
+        if grown > 1_500_000 {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert!(grown > 1_500_000, "the database file grew by {grown} bytes only: the WAL was not checkpointed");
+    let autocheckpoint: i64 = db
+        .read(|c| {
+            #[derive(QueryableByName)]
+            struct Pages {
+                #[diesel(sql_type = diesel::sql_types::BigInt)]
+                wal_autocheckpoint: i64,
+            }
+            Ok(diesel::sql_query("PRAGMA wal_autocheckpoint").get_result::<Pages>(c)?.wal_autocheckpoint)
+        })
+        .unwrap();
+    assert_eq!(autocheckpoint, 10_000, "writers checkpoint only as a backstop");
+}
