@@ -233,14 +233,25 @@ impl Db {
         f: impl FnOnce(&mut AnyConnection) -> Result<T, StorageError>,
     ) -> Result<T, StorageError> {
         let mut conn = self.conn()?;
+        let asked = std::time::Instant::now();
         let _guard = match self.backend {
             Backend::Sqlite => Some(self.write_lock.lock().unwrap_or_else(|p| p.into_inner())),
             Backend::Postgres => None,
         };
+        let held = std::time::Instant::now();
         let conn: &mut AnyConnection = &mut conn;
-        conn.transaction(f)
+        let out = conn.transaction(f);
+        let (waited, held) = (held - asked, held.elapsed());
+        if held > SLOW_WRITE {
+            tracing::warn!(held_ms = held.as_millis() as u64, waited_ms = waited.as_millis() as u64, "slow write transaction");
+        }
+        out
     }
 }
+
+/// A write transaction that takes longer than this is logged: on SQLite every other writer
+/// waits for it.
+const SLOW_WRITE: Duration = Duration::from_millis(50);
 
 /// How often the checkpointer copies the WAL into the database file.
 const CHECKPOINT_EVERY: Duration = Duration::from_millis(50);

@@ -12,7 +12,7 @@ use lentera_accounts::UserId;
 use serde::Serialize;
 
 use crate::schema::users;
-use crate::schema_quiz::{bank_questions, quiz_attempts, quizzes};
+use crate::schema_quiz::{bank_questions, quiz_attempt_papers, quiz_attempts, quizzes};
 use crate::{AnyConnection, StorageError};
 
 // ---------------------------------------------------------------------------------------------
@@ -391,8 +391,8 @@ type AttemptColumns = (
     quiz_attempts::number,
     quiz_attempts::seed,
     quiz_attempts::time_limit_minutes,
-    quiz_attempts::plan,
-    quiz_attempts::questions,
+    quiz_attempt_papers::plan,
+    quiz_attempt_papers::questions,
     quiz_attempts::responses,
     quiz_attempts::manual_grades,
     quiz_attempts::started_at,
@@ -417,8 +417,8 @@ const ATTEMPT_COLUMNS: AttemptColumns = (
     quiz_attempts::number,
     quiz_attempts::seed,
     quiz_attempts::time_limit_minutes,
-    quiz_attempts::plan,
-    quiz_attempts::questions,
+    quiz_attempt_papers::plan,
+    quiz_attempt_papers::questions,
     quiz_attempts::responses,
     quiz_attempts::manual_grades,
     quiz_attempts::started_at,
@@ -516,8 +516,6 @@ pub fn insert_attempt(conn: &mut AnyConnection, a: &NewAttempt<'_>) -> Result<()
             quiz_attempts::number.eq(a.number),
             quiz_attempts::seed.eq(i64::from_ne_bytes(a.seed.to_ne_bytes())),
             quiz_attempts::time_limit_minutes.eq(a.time_limit_minutes),
-            quiz_attempts::plan.eq(a.plan),
-            quiz_attempts::questions.eq(a.questions),
             quiz_attempts::responses.eq("{}"),
             quiz_attempts::manual_grades.eq("{}"),
             quiz_attempts::started_at.eq(a.started_at),
@@ -525,19 +523,26 @@ pub fn insert_attempt(conn: &mut AnyConnection, a: &NewAttempt<'_>) -> Result<()
             quiz_attempts::updated_at.eq(a.started_at),
         ))
         .execute(conn)?;
+    diesel::insert_into(quiz_attempt_papers::table)
+        .values((
+            quiz_attempt_papers::attempt_id.eq(a.id),
+            quiz_attempt_papers::plan.eq(a.plan),
+            quiz_attempt_papers::questions.eq(a.questions),
+        ))
+        .execute(conn)?;
     Ok(())
 }
 
 /// An attempt by id.
 pub fn attempt(conn: &mut AnyConnection, id: &str) -> Result<AttemptRecord, StorageError> {
-    Ok(native!(conn, |c| quiz_attempts::table.find(id).select(ATTEMPT_COLUMNS).get_result(c))?)
+    Ok(native!(conn, |c| quiz_attempts::table.find(id).inner_join(quiz_attempt_papers::table).select(ATTEMPT_COLUMNS).get_result(c))?)
 }
 
 /// An attempt by id, locked for the rest of the transaction on PostgreSQL (on SQLite the write
 /// transaction already holds the database's one write lock), so a save and a submit of the same
 /// attempt cannot interleave.
 pub fn attempt_for_update(conn: &mut AnyConnection, id: &str) -> Result<AttemptRecord, StorageError> {
-    let query = quiz_attempts::table.find(id).select(ATTEMPT_COLUMNS);
+    let query = quiz_attempts::table.find(id).inner_join(quiz_attempt_papers::table).select(ATTEMPT_COLUMNS);
     Ok(match conn {
         AnyConnection::Postgresql(c) => query.for_update().get_result(c)?,
         AnyConnection::Sqlite(c) => query.get_result(c)?,
@@ -575,6 +580,7 @@ pub fn attempts_in_course(conn: &mut AnyConnection, course_id: &str, user: UserI
 /// analysis. `submitted_only` leaves out attempts in progress.
 pub fn attempts_of_quiz(conn: &mut AnyConnection, course_id: &str, quiz_key: &str, submitted_only: bool) -> Result<Vec<AttemptRecord>, StorageError> {
     let mut query = quiz_attempts::table
+        .inner_join(quiz_attempt_papers::table)
         .filter(quiz_attempts::course_id.eq(course_id))
         .filter(quiz_attempts::quiz_key.eq(quiz_key))
         .select(ATTEMPT_COLUMNS)
@@ -663,7 +669,7 @@ pub fn update_grade(conn: &mut AnyConnection, id: &str, g: &GradeWrite<'_>, regr
         return Err(StorageError::NotFound);
     }
     if let Some(questions) = g.questions {
-        diesel::update(quiz_attempts::table.find(id)).set(quiz_attempts::questions.eq(questions)).execute(conn)?;
+        diesel::update(quiz_attempt_papers::table.find(id)).set(quiz_attempt_papers::questions.eq(questions)).execute(conn)?;
     }
     if regraded {
         diesel::update(quiz_attempts::table.find(id)).set(quiz_attempts::regraded_at.eq(g.at)).execute(conn)?;
@@ -675,8 +681,11 @@ pub fn update_grade(conn: &mut AnyConnection, id: &str, g: &GradeWrite<'_>, regr
 /// before it is graded).
 pub fn set_open_attempt_questions(conn: &mut AnyConnection, id: &str, questions: &str, at: NaiveDateTime) -> Result<bool, StorageError> {
     let n = diesel::update(quiz_attempts::table.find(id).filter(quiz_attempts::submitted_at.is_null()))
-        .set((quiz_attempts::questions.eq(questions), quiz_attempts::regraded_at.eq(at), quiz_attempts::updated_at.eq(at)))
+        .set((quiz_attempts::regraded_at.eq(at), quiz_attempts::updated_at.eq(at)))
         .execute(conn)?;
+    if n > 0 {
+        diesel::update(quiz_attempt_papers::table.find(id)).set(quiz_attempt_papers::questions.eq(questions)).execute(conn)?;
+    }
     Ok(n > 0)
 }
 

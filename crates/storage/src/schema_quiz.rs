@@ -48,8 +48,6 @@ diesel::table! {
         number -> Integer,
         seed -> BigInt,
         time_limit_minutes -> Nullable<Integer>,
-        plan -> Text,
-        questions -> Text,
         responses -> Text,
         manual_grades -> Text,
         started_at -> Timestamp,
@@ -66,7 +64,16 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    quiz_attempt_papers (attempt_id) {
+        attempt_id -> Text,
+        plan -> Text,
+        questions -> Text,
+    }
+}
+
 diesel::joinable!(quizzes -> courses (course_id));
+diesel::joinable!(quiz_attempt_papers -> quiz_attempts (attempt_id));
 diesel::joinable!(quizzes -> course_versions (version_id));
 diesel::joinable!(bank_questions -> courses (course_id));
 diesel::joinable!(quiz_attempts -> quizzes (quiz_id));
@@ -81,3 +88,5 @@ diesel::allow_tables_to_appear_in_same_query!(bank_questions, courses);
 diesel::allow_tables_to_appear_in_same_query!(quiz_attempts, courses);
 diesel::allow_tables_to_appear_in_same_query!(quiz_attempts, users);
 diesel::allow_tables_to_appear_in_same_query!(quiz_attempts, course_versions);
+diesel::allow_tables_to_appear_in_same_query!(quiz_attempt_papers, quiz_attempts);
+diesel::allow_tables_to_appear_in_same_query!(quiz_attempt_papers, users);

@@ -138,3 +138,52 @@ fn the_checkpointer_copies_the_wal_into_the_database_file() {
         .unwrap();
     assert_eq!(autocheckpoint, 10_000, "writers checkpoint only as a backstop");
 }
+
+/// Migration 9 moves each attempt's paper (plan and questions) to its own table: attempts
+/// stored before it keep their papers, and reverting it puts them back.
+#[test]
+fn attempts_keep_their_papers_across_the_paper_migration() {
+    use diesel_migrations::MigrationHarness;
+    for backend in [Backend::Sqlite, Backend::Postgres] {
+        let Some(t) = TestDb::new(backend) else { continue };
+        let mut conn = t.db.conn().unwrap();
+        let revert = |conn: &mut AnyConnection| match conn {
+            AnyConnection::Sqlite(c) => c.revert_last_migration(lentera_storage::SQLITE_MIGRATIONS).map(|v| v.to_string()),
+            AnyConnection::Postgresql(c) => c.revert_last_migration(lentera_storage::POSTGRES_MIGRATIONS).map(|v| v.to_string()),
+        };
+        assert_eq!(revert(&mut conn).unwrap(), "20261128000009");
+        // The attempt's quiz, course and learner do not matter here.
+        diesel::sql_query(match backend {
+            Backend::Sqlite => "PRAGMA foreign_keys = OFF",
+            Backend::Postgres => "SET session_replication_role = replica",
+        })
+        .execute(&mut conn)
+        .unwrap();
+        diesel::sql_query(
+            "INSERT INTO quiz_attempts (id, quiz_id, course_id, quiz_key, user_id, number, seed, plan, questions, \
+             responses, manual_grades, started_at, needs_grading, updated_at) VALUES ('a1', 'q1', 'c1', 'ujian', \
+             '0190c1d2-0000-7000-8000-000000000001', 1, 42, '{\"plan\":1}', '[{\"q\":1}]', '{}', '{}', \
+             '2026-11-01 08:00:00', FALSE, '2026-11-01 08:00:00')",
+        )
+        .execute(&mut conn)
+        .unwrap();
+        let applied = match &mut *conn {
+            AnyConnection::Sqlite(c) => c.run_pending_migrations(lentera_storage::SQLITE_MIGRATIONS).unwrap().len(),
+            AnyConnection::Postgresql(c) => c.run_pending_migrations(lentera_storage::POSTGRES_MIGRATIONS).unwrap().len(),
+        };
+        assert_eq!(applied, 1);
+        let record = lentera_storage::quizzes::attempt(&mut conn, "a1").unwrap();
+        assert_eq!((record.plan.as_str(), record.questions.as_str()), ("{\"plan\":1}", "[{\"q\":1}]"), "{backend:?}");
+
+        assert_eq!(revert(&mut conn).unwrap(), "20261128000009");
+        #[derive(QueryableByName)]
+        struct Paper {
+            #[diesel(sql_type = Text)]
+            plan: String,
+            #[diesel(sql_type = Text)]
+            questions: String,
+        }
+        let back: Paper = diesel::sql_query("SELECT plan, questions FROM quiz_attempts WHERE id = 'a1'").get_result(&mut conn).unwrap();
+        assert_eq!((back.plan.as_str(), back.questions.as_str()), ("{\"plan\":1}", "[{\"q\":1}]"), "{backend:?}");
+    }
+}
