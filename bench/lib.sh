@@ -1,7 +1,8 @@
 # Shared helpers for the benchmark scripts: a release server on a fresh data dir, and tokens.
 # Source it; it expects ROOT (the repository) to be set.
 set -euo pipefail
-BIN="$ROOT/target/release/lentera"
+# BIN may name another build (e.g. a copy of an older one, to compare).
+BIN="${BIN:-$ROOT/target/release/lentera}"
 export LENTERA_LOG=warn
 
 build_release() {

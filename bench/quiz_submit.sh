@@ -12,7 +12,6 @@
 # Needs wrk (Debian: apt-get install -y wrk), python3 and curl. Server and wrk share the machine.
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 source "$ROOT/bench/lib.sh"
-BIN="${CARGO_TARGET_DIR:-$ROOT/target}/release/lentera"
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install -y wrk"; exit 1; }
 build_release
 WORK=$(mktemp -d)

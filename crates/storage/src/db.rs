@@ -1,15 +1,16 @@
 //! Connections: one binary, two backends chosen by the URL's scheme, pooled with r2d2.
 
-use std::sync::{Arc, Mutex, Weak};
+use std::sync::{Arc, Weak};
 use std::time::Duration;
 
-use diesel::connection::SimpleConnection;
+use diesel::connection::{SimpleConnection, TransactionManager};
 use diesel::pg::PgConnection;
 use diesel::prelude::*;
 use diesel::sqlite::SqliteConnection;
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
 use crate::StorageError;
+use crate::writer::{WriteCounts, Writer};
 
 pub const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/sqlite");
 pub const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/postgres");
@@ -125,8 +126,10 @@ impl r2d2::ManageConnection for Manager {
         conn.batch_execute("SELECT 1").map_err(diesel::r2d2::Error::QueryError)
     }
 
-    fn has_broken(&self, _conn: &mut AnyConnection) -> bool {
-        false
+    /// A connection given back inside a transaction, or whose transaction state is lost, is
+    /// not handed out again.
+    fn has_broken(&self, conn: &mut AnyConnection) -> bool {
+        std::thread::panicking() || <AnyConnection as Connection>::TransactionManager::is_broken_transaction_manager(conn)
     }
 }
 
@@ -137,9 +140,9 @@ pub type PooledConnection = r2d2::PooledConnection<Manager>;
 pub struct Db {
     pool: r2d2::Pool<Manager>,
     backend: Backend,
-    /// SQLite allows one writer at a time; taking this lock before a write transaction turns
-    /// "database is locked" failures into an orderly queue inside this process.
-    write_lock: Arc<Mutex<()>>,
+    /// SQLite allows one writer at a time: this queue of the process's writers turns
+    /// "database is locked" failures into an orderly wait, and commits them in groups.
+    writer: Arc<Writer>,
     /// SQLite: kept alive by every clone; the checkpointer thread holds a weak reference and
     /// stops once the last handle is gone.
     _checkpointer: Option<Arc<()>>,
@@ -177,7 +180,7 @@ impl Db {
             .connection_timeout(Duration::from_secs(10))
             .build(Manager::new(url)?)
             .map_err(|e| StorageError::Unavailable(e.to_string()))?;
-        Ok(Self { pool, backend, write_lock: Arc::new(Mutex::new(())), _checkpointer: checkpointer })
+        Ok(Self { pool, backend, writer: Arc::default(), _checkpointer: checkpointer })
     }
 
     /// A pool that connects on first use, failing each use after `timeout` while the database
@@ -190,7 +193,7 @@ impl Db {
             DatabaseUrl::Postgres(_) => None,
         };
         let pool = r2d2::Pool::builder().connection_timeout(timeout).build_unchecked(Manager::new(url)?);
-        Ok(Self { pool, backend, write_lock: Arc::new(Mutex::new(())), _checkpointer: checkpointer })
+        Ok(Self { pool, backend, writer: Arc::default(), _checkpointer: checkpointer })
     }
 
     pub fn backend(&self) -> Backend {
@@ -227,31 +230,38 @@ impl Db {
         f(&mut conn)
     }
 
-    /// Runs `f` in one write transaction: all of it commits, or none of it.
+    /// SQLite: how many writes have committed so far, in how many transactions (group commit
+    /// puts several in one). PostgreSQL: not counted (zeros).
+    pub fn write_counts(&self) -> WriteCounts {
+        self.writer.counts()
+    }
+
+    /// Runs `f` in one write transaction: all of it commits, or none of it, and it has
+    /// committed when this returns. On SQLite, writes that queue up meanwhile share the
+    /// transaction, each in a savepoint of its own (see [`Writer`]).
     pub fn write<T>(
         &self,
         f: impl FnOnce(&mut AnyConnection) -> Result<T, StorageError>,
     ) -> Result<T, StorageError> {
-        let mut conn = self.conn()?;
-        let asked = std::time::Instant::now();
-        let _guard = match self.backend {
-            Backend::Sqlite => Some(self.write_lock.lock().unwrap_or_else(|p| p.into_inner())),
-            Backend::Postgres => None,
-        };
-        let held = std::time::Instant::now();
-        let conn: &mut AnyConnection = &mut conn;
-        let out = conn.transaction(f);
-        let (waited, held) = (held - asked, held.elapsed());
-        if held > SLOW_WRITE {
-            tracing::warn!(held_ms = held.as_millis() as u64, waited_ms = waited.as_millis() as u64, "slow write transaction");
+        match self.backend {
+            Backend::Sqlite => self.writer.write(&self.pool, f),
+            Backend::Postgres => {
+                let mut conn = self.conn()?;
+                let conn: &mut AnyConnection = &mut conn;
+                let started = std::time::Instant::now();
+                let out = conn.transaction(f);
+                if started.elapsed() > SLOW_WRITE {
+                    tracing::warn!(held_ms = started.elapsed().as_millis() as u64, "slow write transaction");
+                }
+                out
+            }
         }
-        out
     }
 }
 
 /// A write transaction that takes longer than this is logged: on SQLite every other writer
 /// waits for it.
-const SLOW_WRITE: Duration = Duration::from_millis(50);
+pub(crate) const SLOW_WRITE: Duration = Duration::from_millis(50);
 
 /// How often the checkpointer copies the WAL into the database file.
 const CHECKPOINT_EVERY: Duration = Duration::from_millis(50);

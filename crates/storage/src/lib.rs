@@ -33,9 +33,11 @@ pub mod schema_progress;
 pub mod schema_quiz;
 pub mod schema_programmes;
 pub mod tokens;
+mod writer;
 
 pub use db::{AnyConnection, Backend, DatabaseUrl, Db, PooledConnection, POSTGRES_MIGRATIONS, SQLITE_MIGRATIONS};
 pub use error::StorageError;
+pub use writer::WriteCounts;
 
 #[cfg(any(test, feature = "test-support"))]
 pub mod test_support;

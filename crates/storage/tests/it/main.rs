@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod accounts;
+mod group_commit;
 mod migrations;
 mod quizzes;
 mod tokens;
