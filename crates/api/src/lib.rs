@@ -11,6 +11,7 @@ pub mod course_import;
 mod docs;
 pub mod progress_glue;
 pub mod lesson_cache;
+pub mod memo;
 pub mod ttl_cache;
 pub mod reports;
 pub mod error;
