@@ -879,8 +879,11 @@ pub fn store_enrolment_state(
     let current: String = native!(conn, |c| enrolments::table.find(enrolment_id).select(enrolments::status).get_result(c))?;
     let status = if current == "withdrawn" { "withdrawn" } else { status };
     let state_json = json(state)?;
-    native!(conn, |c| diesel::update(enrolments::table.find(enrolment_id))
-        .set((
+    /// The statement's key in the prepared-statement cache.
+    struct StoreState;
+    native!(conn, |c| crate::fixed::fixed_update::<StoreState, _, _, _>(
+        enrolments::table,
+        (
             enrolments::state.eq(&state_json),
             enrolments::status.eq(status),
             enrolments::percent_complete.eq(i32::from(state.percent_complete)),
@@ -888,8 +891,10 @@ pub fn store_enrolment_state(
             enrolments::last_activity_at.eq(state.last_activity_at.map(|t| t.naive_utc())),
             enrolments::completed_at.eq(completed_at),
             enrolments::score_percent.eq(state.quizzes_passed.values().copied().reduce(f64::max)),
-        ))
-        .execute(c))?;
+        ),
+        enrolments::id.eq(enrolment_id),
+    )
+    .execute(c))?;
     Ok(())
 }
 

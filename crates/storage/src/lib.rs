@@ -28,6 +28,7 @@ pub mod progress;
 pub mod quizzes;
 mod db;
 mod error;
+mod fixed;
 pub mod schema;
 pub mod schema_progress;
 pub mod schema_quiz;

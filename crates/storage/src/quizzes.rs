@@ -627,13 +627,11 @@ pub fn close_attempt(
     closed_by: &str,
     g: &GradeWrite<'_>,
 ) -> Result<bool, StorageError> {
-    let n = native!(conn, |c| diesel::update(
-        quiz_attempts::table
-            .find(id)
-            .filter(quiz_attempts::submitted_at.is_null())
-            .filter(quiz_attempts::updated_at.eq(read_updated_at)),
-    )
-        .set((
+    /// The statement's key in the prepared-statement cache.
+    struct CloseAttempt;
+    let n = native!(conn, |c| crate::fixed::fixed_update::<CloseAttempt, _, _, _>(
+        quiz_attempts::table,
+        (
             quiz_attempts::submitted_at.eq(submitted_at),
             quiz_attempts::closed_by.eq(closed_by),
             quiz_attempts::responses.eq(g.responses),
@@ -645,8 +643,13 @@ pub fn close_attempt(
             quiz_attempts::pass_state.eq(g.pass_state),
             quiz_attempts::needs_grading.eq(g.needs_grading),
             quiz_attempts::updated_at.eq(g.at),
-        ))
-        .execute(c))?;
+        ),
+        quiz_attempts::id
+            .eq(id)
+            .and(quiz_attempts::submitted_at.is_null())
+            .and(quiz_attempts::updated_at.eq(read_updated_at)),
+    )
+    .execute(c))?;
     Ok(n > 0)
 }
 

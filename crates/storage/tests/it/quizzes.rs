@@ -123,3 +123,58 @@ both_backends!(fn bank_quizzes_follow_the_course_into_its_next_version(t: &TestD
     assert_eq!(keys, ["dari-bank"], "quiz files come with their own version; bank quizzes are carried");
     assert_eq!(db.write(|c| quizzes::carry_forward_bank_quizzes(c, &v1, &v2)).unwrap(), 0, "never twice");
 });
+
+/// Diesel compiles an `UPDATE` again at every call; the submit's update of an attempt is built
+/// so that its prepared statement is cached: compiled at the first close, reused by the next.
+both_backends!(fn closing_attempts_reuses_one_prepared_statement(t: &TestDb) {
+    use diesel::Connection;
+    use diesel::connection::InstrumentationEvent;
+    use std::sync::{Arc, Mutex};
+    let db = &t.db;
+    let user = learner(db, "p@x.go.id");
+    let (course, version) = import(db, "satu");
+    let quiz_id = db.write(|c| quizzes::insert_quiz(c, &course, &version, &quiz("ujian", quizzes::ORIGIN_FILE))).unwrap();
+    let at = lentera_storage::now();
+    for (id, number) in [("p1", 1), ("p2", 2)] {
+        let new = NewAttempt {
+            id,
+            quiz_id: &quiz_id,
+            course_id: &course,
+            quiz_key: "ujian",
+            user_id: user,
+            number,
+            seed: 1,
+            time_limit_minutes: None,
+            plan: "{}",
+            questions: "[]",
+            started_at: at,
+        };
+        db.write(|c| quizzes::insert_attempt(c, &new)).unwrap();
+    }
+    let grade = GradeWrite {
+        responses: "{}",
+        manual_grades: "{}",
+        questions: None,
+        grade: "{}",
+        points: 0.0,
+        max_points: 1.0,
+        percent: 0.0,
+        pass_state: "failed",
+        needs_grading: false,
+        at,
+    };
+    let compiled: Arc<Mutex<Vec<String>>> = Arc::default();
+    let mut conn = db.conn().unwrap();
+    let seen = compiled.clone();
+    conn.set_instrumentation(move |event: InstrumentationEvent<'_>| {
+        if let InstrumentationEvent::CacheQuery { sql, .. } = event {
+            seen.lock().unwrap().push(sql.to_string());
+        }
+    });
+    for id in ["p1", "p2"] {
+        let stored = db.read(|c| quizzes::attempt(c, id)).unwrap();
+        assert!(quizzes::close_attempt(&mut conn, id, stored.updated_at, at, quizzes::CLOSED_BY_LEARNER, &grade).unwrap());
+    }
+    let updates: Vec<String> = compiled.lock().unwrap().iter().filter(|s| s.starts_with("UPDATE")).cloned().collect();
+    assert_eq!(updates.len(), 1, "one UPDATE compiled and cached for both closes: {updates:?}");
+});
