@@ -7,7 +7,7 @@
 # Usage: bench/quiz_submit.sh
 #   SKIP_BUILD=1   reuse target/release/lentera
 #   DUR=10s        wrk duration          CONNS=64   connections
-#   LEARNERS=600   QUIZZES=30            prepared attempts = LEARNERS × QUIZZES
+#   LEARNERS=1500  QUIZZES=30            prepared attempts = LEARNERS × QUIZZES
 #   PG=1           also run against PostgreSQL (database lentera_bench_quiz on 127.0.0.1:5432)
 # Needs wrk (Debian: apt-get install -y wrk), python3 and curl. Server and wrk share the machine.
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -19,7 +19,7 @@ SERVER_PID=
 trap '[ -n "$SERVER_PID" ] && stop_server; [ -n "${KEEP:-}" ] || rm -rf "$WORK"' EXIT
 DUR=${DUR:-10s}
 CONNS=${CONNS:-64}
-LEARNERS=${LEARNERS:-600}
+LEARNERS=${LEARNERS:-1500}
 QUIZZES=${QUIZZES:-30}
 PG_URL=${PG_URL:-postgres://postgres@127.0.0.1:5432/lentera_bench_quiz}
 
