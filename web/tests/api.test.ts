@@ -3,6 +3,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { Auth, call, createApi, type TokenResponse } from '../src/api/http';
 import { ApiProblem, parseRetryAfter, problemItems, toProblem } from '../src/api/problem';
+import { isStaffAttempt, type AnyAttemptView } from '../src/api/views';
 
 const BASE = 'http://lentera.test';
 
@@ -271,5 +272,17 @@ describe('problem+json parsing', () => {
     expect(parseRetryAfter(null)).toBeNull();
     expect(parseRetryAfter('soon')).toBeNull();
     expect(toProblem(new Error('x')).code).toBe('bad_response');
+  });
+});
+
+describe('GET /attempts/{id}: the learner view and the staff record told apart', () => {
+  const common = { id: 'a1', course_id: 'c1', quiz_id: 'q1', number: 1, started_at: '2026-11-29T00:00:00Z', state: 'submitted' as const };
+  it('knows the staff record by its manual grades and learner id', () => {
+    const staff = { ...common, user_id: 'u1', manual_grades: {}, needs_grading: false, questions: [], responses: {} };
+    expect(isStaffAttempt(staff as AnyAttemptView)).toBe(true);
+  });
+  it('takes the learner view, which has neither, for what it is', () => {
+    const learner = { ...common, quiz_title: 'Ujian', responses: {} };
+    expect(isStaffAttempt(learner as AnyAttemptView)).toBe(false);
   });
 });

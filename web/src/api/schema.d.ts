@@ -1683,6 +1683,11 @@ export interface components {
             /** @enum {string} */
             unit: "activities";
         };
+        /**
+         * @description `GET /attempts/{id}` answers with one of these, by who is asking: its learner gets the
+         *     learner's view, the course's staff (instructors, hr in scope, admins) the full record.
+         */
+        AnyAttemptView: components["schemas"]["AttemptView"] | components["schemas"]["StaffAttemptView"];
         /** @enum {string} */
         Approval: "pending" | "approved" | "rejected";
         ApproveRequest: {
@@ -4277,7 +4282,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AttemptView"];
+                    "application/json": components["schemas"]["AnyAttemptView"];
                 };
             };
             404: {

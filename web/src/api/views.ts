@@ -71,5 +71,11 @@ export type QuestionKind = S['QuestionKind'];
 export type BankQuestionView = S['BankQuestionView'];
 export type BankQuestionSaved = S['BankQuestionSaved'];
 export type StaffAttemptView = S['StaffAttemptView'];
+/** `GET /attempts/{id}`: the learner's view for its learner, the full record for the course's staff. */
+export type AnyAttemptView = S['AnyAttemptView'];
+/** Told apart by what only the staff's record has: the manual grades and the learner's id. */
+export function isStaffAttempt(v: AnyAttemptView): v is StaffAttemptView {
+  return 'manual_grades' in v && 'user_id' in v;
+}
 export type SlotGrade = S['SlotGrade'];
 export type BankImportReport = S['BankImportReport'];

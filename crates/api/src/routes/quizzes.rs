@@ -613,8 +613,9 @@ fn staff_view(loaded: &Loaded) -> StaffAttemptView {
     }
 }
 
-/// `GET /attempts/{id}` answers with one of these, by who is asking.
-#[derive(Debug, Clone, Serialize)]
+/// `GET /attempts/{id}` answers with one of these, by who is asking: its learner gets the
+/// learner's view, the course's staff (instructors, hr in scope, admins) the full record.
+#[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(untagged)]
 pub enum AnyAttemptView {
     Learner(Box<AttemptView>),
@@ -879,7 +880,7 @@ fn start_attempt(conn: &mut AnyConnection, course: &CourseRef, key: &str, user: 
 
 /// An attempt: mine (as the learner sees it: no answers before submitting, then the review the
 /// quiz allows), or, for the course's instructors, hr in scope and admins, the full record.
-#[utoipa::path(tag = "quizzes", responses((status = 200, description = "AttemptView for its learner, StaffAttemptView for staff", body = AttemptView), (status = 404, body = crate::Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
+#[utoipa::path(tag = "quizzes", responses((status = 200, description = "AttemptView for its learner, StaffAttemptView for staff", body = AnyAttemptView), (status = 404, body = crate::Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
 #[get("/attempts/{attempt_id}")]
 pub async fn get_attempt(state: web::Data<AppState>, user: AuthUser, id: web::Path<String>) -> Result<web::Json<AnyAttemptView>, ApiError> {
     let db = state.db.clone();

@@ -681,6 +681,11 @@ fn every_quiz_endpoint_is_in_the_openapi_document() {
         assert!(doc["paths"].get(path).is_some(), "{path} missing from the OpenAPI document");
     }
     assert!(doc["paths"]["/api/v1/courses/{slug}/quizzes/{quiz_id}"].get("put").is_some());
+    // One attempt, two views: the document names both, so clients need not guess.
+    let ok = &doc["paths"]["/api/v1/attempts/{attempt_id}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"];
+    assert_eq!(ok["$ref"], "#/components/schemas/AnyAttemptView");
+    let views: Vec<&str> = doc["components"]["schemas"]["AnyAttemptView"]["oneOf"].as_array().unwrap().iter().filter_map(|v| v["$ref"].as_str()).collect();
+    assert_eq!(views, ["#/components/schemas/AttemptView", "#/components/schemas/StaffAttemptView"]);
 }
 
 api_test!(async fn passing_the_required_quiz_issues_the_certificate_at_once(t: &mut TestApp) {
