@@ -67,7 +67,7 @@ mod tests {
     fn a_key_is_made_once_and_the_map_starts_over_when_full() {
         let memo: Memo<String> = Memo::new(10);
         let mut made = 0;
-        let mut get = |k: &str, made: &mut i32| {
+        let get = |k: &str, made: &mut i32| {
             memo.get_or_try::<()>(k, 2, || {
                 *made += 1;
                 Ok(k.to_uppercase())

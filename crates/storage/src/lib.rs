@@ -17,6 +17,15 @@ macro_rules! native {
     };
 }
 
+/// A select list, which diesel needs twice (its type for signatures, its value to select),
+/// written once: `columns!(AttemptColumns, ATTEMPT_COLUMNS = (t::a, t::b))`.
+macro_rules! columns {
+    ($ty:ident, $value:ident = ($($col:path),+ $(,)?)) => {
+        type $ty = ($($col,)+);
+        const $value: $ty = ($($col,)+);
+    };
+}
+
 pub mod accounts;
 pub mod bulk;
 pub mod courses;

@@ -43,7 +43,7 @@ pub struct QuizRecord {
     pub updated_at: NaiveDateTime,
 }
 
-type QuizColumns = (
+columns!(QuizColumns, QUIZ_COLUMNS = (
     quizzes::id,
     quizzes::course_id,
     quizzes::version_id,
@@ -58,24 +58,7 @@ type QuizColumns = (
     quizzes::question_count,
     quizzes::created_at,
     quizzes::updated_at,
-);
-
-const QUIZ_COLUMNS: QuizColumns = (
-    quizzes::id,
-    quizzes::course_id,
-    quizzes::version_id,
-    quizzes::quiz_key,
-    quizzes::title,
-    quizzes::role,
-    quizzes::origin,
-    quizzes::source_path,
-    quizzes::format,
-    quizzes::spec,
-    quizzes::intro,
-    quizzes::question_count,
-    quizzes::created_at,
-    quizzes::updated_at,
-);
+));
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewQuiz {
@@ -222,7 +205,7 @@ pub struct BankQuestionRecord {
     pub updated_at: NaiveDateTime,
 }
 
-type BankColumns = (
+columns!(BankColumns, BANK_COLUMNS = (
     bank_questions::id,
     bank_questions::course_id,
     bank_questions::question_key,
@@ -233,20 +216,7 @@ type BankColumns = (
     bank_questions::updated_by,
     bank_questions::created_at,
     bank_questions::updated_at,
-);
-
-const BANK_COLUMNS: BankColumns = (
-    bank_questions::id,
-    bank_questions::course_id,
-    bank_questions::question_key,
-    bank_questions::category,
-    bank_questions::kind,
-    bank_questions::question,
-    bank_questions::revision,
-    bank_questions::updated_by,
-    bank_questions::created_at,
-    bank_questions::updated_at,
-);
+));
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct BankQuestionInput {
@@ -382,7 +352,7 @@ pub struct AttemptRecord {
     pub updated_at: NaiveDateTime,
 }
 
-type AttemptColumns = (
+columns!(AttemptColumns, ATTEMPT_COLUMNS = (
     quiz_attempts::id,
     quiz_attempts::quiz_id,
     quiz_attempts::course_id,
@@ -406,33 +376,7 @@ type AttemptColumns = (
     quiz_attempts::needs_grading,
     quiz_attempts::regraded_at,
     quiz_attempts::updated_at,
-);
-
-const ATTEMPT_COLUMNS: AttemptColumns = (
-    quiz_attempts::id,
-    quiz_attempts::quiz_id,
-    quiz_attempts::course_id,
-    quiz_attempts::quiz_key,
-    quiz_attempts::user_id,
-    quiz_attempts::number,
-    quiz_attempts::seed,
-    quiz_attempts::time_limit_minutes,
-    quiz_attempt_papers::plan,
-    quiz_attempt_papers::questions,
-    quiz_attempts::responses,
-    quiz_attempts::manual_grades,
-    quiz_attempts::started_at,
-    quiz_attempts::submitted_at,
-    quiz_attempts::closed_by,
-    quiz_attempts::grade,
-    quiz_attempts::points,
-    quiz_attempts::max_points,
-    quiz_attempts::percent,
-    quiz_attempts::pass_state,
-    quiz_attempts::needs_grading,
-    quiz_attempts::regraded_at,
-    quiz_attempts::updated_at,
-);
+));
 
 /// An attempt without its JSON: for lists and for combining grades.
 #[derive(Debug, Clone, PartialEq, Queryable, Serialize)]
@@ -454,7 +398,7 @@ pub struct AttemptSummary {
     pub regraded_at: Option<NaiveDateTime>,
 }
 
-type SummaryColumns = (
+columns!(SummaryColumns, SUMMARY_COLUMNS = (
     quiz_attempts::id,
     quiz_attempts::quiz_id,
     quiz_attempts::user_id,
@@ -469,24 +413,7 @@ type SummaryColumns = (
     quiz_attempts::pass_state,
     quiz_attempts::needs_grading,
     quiz_attempts::regraded_at,
-);
-
-const SUMMARY_COLUMNS: SummaryColumns = (
-    quiz_attempts::id,
-    quiz_attempts::quiz_id,
-    quiz_attempts::user_id,
-    quiz_attempts::number,
-    quiz_attempts::time_limit_minutes,
-    quiz_attempts::started_at,
-    quiz_attempts::submitted_at,
-    quiz_attempts::closed_by,
-    quiz_attempts::points,
-    quiz_attempts::max_points,
-    quiz_attempts::percent,
-    quiz_attempts::pass_state,
-    quiz_attempts::needs_grading,
-    quiz_attempts::regraded_at,
-);
+));
 
 #[derive(Debug, Clone)]
 pub struct NewAttempt<'a> {

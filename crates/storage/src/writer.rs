@@ -135,10 +135,10 @@ impl Writer {
         let mut slot = self.group.lock().unwrap_or_else(|p| p.into_inner());
         self.queued.fetch_sub(1, Ordering::SeqCst);
         let started = Instant::now();
-        if slot.is_none() {
-            *slot = Some(Group::open(pool)?);
-        }
-        let group = slot.as_mut().expect("a group is open");
+        let group = match slot.as_mut() {
+            Some(group) => group,
+            None => slot.insert(Group::open(pool)?),
+        };
         let conn: &mut AnyConnection = &mut group.conn;
         let out = match catch_unwind(AssertUnwindSafe(|| conn.transaction(f))) {
             Ok(out) => out,
@@ -152,15 +152,17 @@ impl Writer {
         if worked > SLOW_WRITE {
             tracing::warn!(held_ms = worked.as_millis() as u64, waited_ms = (started - asked).as_millis() as u64, "slow write transaction");
         }
-        let group = slot.as_mut().expect("a group is open");
+        let Some(group) = slot.as_mut() else {
+            return Err(StorageError::Unavailable("the write transaction was closed under a write".into()));
+        };
         if !group.intact() {
             close(&mut slot, Some("the transaction was lost by a failed write; retry".into()));
             return out.and(Err(StorageError::Unavailable("the transaction was lost by a failed write; retry".into())));
         }
-        let member = match out {
+        let (v, outcome) = match out {
             Ok(v) => {
                 group.members += 1;
-                Some((v, group.outcome.clone()))
+                (v, group.outcome.clone())
             }
             Err(e) => {
                 // Undone to its savepoint; the group goes on without it.
@@ -174,7 +176,6 @@ impl Writer {
             self.commit(&mut slot);
         }
         drop(slot);
-        let (v, outcome) = member.expect("a member");
         match outcome.wait() {
             Ok(()) => Ok(v),
             Err(e) => Err(StorageError::Unavailable(format!("not committed: {e}"))),

@@ -124,8 +124,8 @@ both_backends!(fn bank_quizzes_follow_the_course_into_its_next_version(t: &TestD
     assert_eq!(db.write(|c| quizzes::carry_forward_bank_quizzes(c, &v1, &v2)).unwrap(), 0, "never twice");
 });
 
-/// Diesel compiles an `UPDATE` again at every call; the submit's update of an attempt is built
-/// so that its prepared statement is cached: compiled at the first close, reused by the next.
+// Diesel compiles an `UPDATE` again at every call; the submit's update of an attempt is built
+// so that its prepared statement is cached: compiled at the first close, reused by the next.
 both_backends!(fn closing_attempts_reuses_one_prepared_statement(t: &TestDb) {
     use diesel::Connection;
     use diesel::connection::InstrumentationEvent;
