@@ -2,7 +2,7 @@
 # Source it; it expects ROOT (the repository) to be set.
 set -euo pipefail
 # BIN may name another build (e.g. a copy of an older one, to compare).
-BIN="${BIN:-$ROOT/target/release/lentera}"
+BIN="${BIN:-${CARGO_TARGET_DIR:-$ROOT/target}/release/lentera}"
 export LENTERA_LOG=warn
 
 build_release() {

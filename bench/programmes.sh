@@ -9,7 +9,7 @@
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
-BIN="$TARGET/release/lentera"
+BIN="${BIN:-$TARGET/release/lentera}"
 LEARNERS=${LEARNERS:-10000}
 SMTP_CONNECTIONS=${SMTP_CONNECTIONS:-8}
 export LENTERA_LOG=warn

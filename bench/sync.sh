@@ -16,7 +16,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 source "$ROOT/bench/lib.sh"
 TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
 case "$TARGET" in /*) ;; *) TARGET="$ROOT/$TARGET" ;; esac
-BIN="$TARGET/release/lentera"
+BIN="${BIN:-$TARGET/release/lentera}"
 if [ "${SKIP_BUILD:-}" != 1 ]; then
   (cd "$ROOT" && cargo build --release -p lentera-server)
 fi

@@ -1,8 +1,7 @@
 //! Memos of parsed stored text that never changes under its key: the same key always yields the
 //! same value, so an entry never goes stale and needs no invalidation, also with several servers
 //! on one database. Used where the same stored JSON is parsed on every request of a hot path
-//! (an attempt's questions when it is submitted, a course version's outline when progress is
-//! recorded). Each memo only bounds its memory: when a new entry would pass the limit, the whole
+//! (an attempt's questions when it is submitted). Each memo only bounds its memory: when a new entry would pass the limit, the whole
 //! map starts over.
 
 use std::collections::HashMap;

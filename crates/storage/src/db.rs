@@ -250,8 +250,9 @@ impl Db {
                 let conn: &mut AnyConnection = &mut conn;
                 let started = std::time::Instant::now();
                 let out = conn.transaction(f);
-                if started.elapsed() > SLOW_WRITE {
-                    tracing::warn!(held_ms = started.elapsed().as_millis() as u64, "slow write transaction");
+                let held = started.elapsed();
+                if held > SLOW_WRITE {
+                    tracing::warn!(held_ms = held.as_millis() as u64, "slow write transaction");
                 }
                 out
             }

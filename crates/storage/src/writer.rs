@@ -77,7 +77,7 @@ impl Group {
     fn intact(&mut self) -> bool {
         let conn: &mut AnyConnection = &mut self.conn;
         matches!(
-                <AnyConnection as Connection>::TransactionManager::transaction_manager_status_mut(conn).transaction_depth(),
+            <AnyConnection as Connection>::TransactionManager::transaction_manager_status_mut(conn).transaction_depth(),
             Ok(Some(d)) if d.get() == 1
         )
     }
@@ -156,8 +156,10 @@ impl Writer {
             return Err(StorageError::Unavailable("the write transaction was closed under a write".into()));
         };
         if !group.intact() {
-            close(&mut slot, Some("the transaction was lost by a failed write; retry".into()));
-            return out.and(Err(StorageError::Unavailable("the transaction was lost by a failed write; retry".into())));
+            let lost = "the transaction was lost by a failed write; retry";
+            close(&mut slot, Some(lost.into()));
+            // The write's own error says more than the loss it caused.
+            return out.and(Err(StorageError::Unavailable(lost.into())));
         }
         let (v, outcome) = match out {
             Ok(v) => {

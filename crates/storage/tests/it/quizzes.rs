@@ -58,16 +58,12 @@ fn quiz(key: &str, origin: &str) -> NewQuiz {
     }
 }
 
-both_backends!(fn an_attempt_is_closed_once_and_numbers_are_unique(t: &TestDb) {
-    let db = &t.db;
-    let user = learner(db, "a@x.go.id");
-    let (course, version) = import(db, "satu");
-    let quiz_id = db.write(|c| quizzes::insert_quiz(c, &course, &version, &quiz("ujian", quizzes::ORIGIN_FILE))).unwrap();
-    let at = lentera_storage::now();
-    let new = |id: &'static str, number: i32| NewAttempt {
+/// An open attempt of `quiz_id` started `at` (a seed past `i64::MAX`, a 10-minute limit).
+fn new_attempt<'a>(id: &'a str, quiz_id: &'a str, course: &'a str, user: UserId, number: i32, at: chrono::NaiveDateTime) -> NewAttempt<'a> {
+    NewAttempt {
         id,
-        quiz_id: &quiz_id,
-        course_id: &course,
+        quiz_id,
+        course_id: course,
         quiz_key: "ujian",
         user_id: user,
         number,
@@ -76,14 +72,12 @@ both_backends!(fn an_attempt_is_closed_once_and_numbers_are_unique(t: &TestDb) {
         plan: "{}",
         questions: "[]",
         started_at: at,
-    };
-    db.write(|c| quizzes::insert_attempt(c, &new("a1", 1))).unwrap();
-    let twice = db.write(|c| quizzes::insert_attempt(c, &new("a2", 1)));
-    assert!(matches!(twice, Err(StorageError::Duplicate { .. })), "{twice:?}");
-    let stored = db.read(|c| quizzes::attempt(c, "a1")).unwrap();
-    assert_eq!(quizzes::seed_of(&stored), u64::MAX - 7, "a u64 seed survives the signed column");
+    }
+}
 
-    let grade = GradeWrite {
+/// A failed grade of 1 point out of 2, stored `at`.
+fn failed_grade(at: chrono::NaiveDateTime) -> GradeWrite<'static> {
+    GradeWrite {
         responses: "{\"q\":1}",
         manual_grades: "{}",
         questions: None,
@@ -94,7 +88,23 @@ both_backends!(fn an_attempt_is_closed_once_and_numbers_are_unique(t: &TestDb) {
         pass_state: "failed",
         needs_grading: false,
         at,
-    };
+    }
+}
+
+both_backends!(fn an_attempt_is_closed_once_and_numbers_are_unique(t: &TestDb) {
+    let db = &t.db;
+    let user = learner(db, "a@x.go.id");
+    let (course, version) = import(db, "satu");
+    let quiz_id = db.write(|c| quizzes::insert_quiz(c, &course, &version, &quiz("ujian", quizzes::ORIGIN_FILE))).unwrap();
+    let at = lentera_storage::now();
+    let new = |id: &'static str, number: i32| new_attempt(id, &quiz_id, &course, user, number, at);
+    db.write(|c| quizzes::insert_attempt(c, &new("a1", 1))).unwrap();
+    let twice = db.write(|c| quizzes::insert_attempt(c, &new("a2", 1)));
+    assert!(matches!(twice, Err(StorageError::Duplicate { .. })), "{twice:?}");
+    let stored = db.read(|c| quizzes::attempt(c, "a1")).unwrap();
+    assert_eq!(quizzes::seed_of(&stored), u64::MAX - 7, "a u64 seed survives the signed column");
+
+    let grade = failed_grade(at);
     let later = at + chrono::TimeDelta::seconds(1);
     assert!(db.write(|c| quizzes::save_responses(c, "a1", "{}", later)).unwrap());
     assert!(!db.write(|c| quizzes::close_attempt(c, "a1", at, at, quizzes::CLOSED_BY_LEARNER, &grade)).unwrap(), "changed since it was read");
@@ -136,33 +146,9 @@ both_backends!(fn closing_attempts_reuses_one_prepared_statement(t: &TestDb) {
     let quiz_id = db.write(|c| quizzes::insert_quiz(c, &course, &version, &quiz("ujian", quizzes::ORIGIN_FILE))).unwrap();
     let at = lentera_storage::now();
     for (id, number) in [("p1", 1), ("p2", 2)] {
-        let new = NewAttempt {
-            id,
-            quiz_id: &quiz_id,
-            course_id: &course,
-            quiz_key: "ujian",
-            user_id: user,
-            number,
-            seed: 1,
-            time_limit_minutes: None,
-            plan: "{}",
-            questions: "[]",
-            started_at: at,
-        };
-        db.write(|c| quizzes::insert_attempt(c, &new)).unwrap();
+        db.write(|c| quizzes::insert_attempt(c, &new_attempt(id, &quiz_id, &course, user, number, at))).unwrap();
     }
-    let grade = GradeWrite {
-        responses: "{}",
-        manual_grades: "{}",
-        questions: None,
-        grade: "{}",
-        points: 0.0,
-        max_points: 1.0,
-        percent: 0.0,
-        pass_state: "failed",
-        needs_grading: false,
-        at,
-    };
+    let grade = failed_grade(at);
     let compiled: Arc<Mutex<Vec<String>>> = Arc::default();
     let mut conn = db.conn().unwrap();
     let seen = compiled.clone();
